@@ -1,0 +1,38 @@
+"""rlssm: reinforcement-learning sequential sampling models in JAX.
+
+Learning rules, mappings and decision likelihoods are Equinox modules that
+compose into an `RLSSM`, which derives the parameter list, the data fields and
+a per-trial log-likelihood.
+"""
+
+from ._data import Panel as Panel
+from ._ddm import DDM as DDM
+from ._decision import LOGP_FLOOR as LOGP_FLOOR
+from ._decision import AbstractDecision as AbstractDecision
+from ._lan import LAN as LAN
+from ._lan import find_network as find_network
+from ._learning import AbstractLearningRule as AbstractLearningRule
+from ._learning import AbstractValueLearning as AbstractValueLearning
+from ._learning import DualAlpha as DualAlpha
+from ._learning import RescorlaWagner as RescorlaWagner
+from ._mapping import AbstractMapping as AbstractMapping
+from ._mapping import Scaler as Scaler
+from ._model import RLSSM as RLSSM
+from ._params import ParamSpec as ParamSpec
+
+__all__ = [
+    "DDM",
+    "LAN",
+    "LOGP_FLOOR",
+    "RLSSM",
+    "AbstractDecision",
+    "AbstractLearningRule",
+    "AbstractMapping",
+    "AbstractValueLearning",
+    "DualAlpha",
+    "Panel",
+    "ParamSpec",
+    "RescorlaWagner",
+    "Scaler",
+    "find_network",
+]

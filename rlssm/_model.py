@@ -1,0 +1,289 @@
+"""`RLSSM`: a learning rule, a mapping and a decision composed into one model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+from jaxtyping import Array, ArrayLike, Float
+
+from ._data import Panel, make_panel
+from ._decision import AbstractDecision
+from ._learning import AbstractLearningRule
+from ._mapping import AbstractMapping, Scaler
+from ._params import ParamSpec
+
+_CORE_COLUMNS = ("participant_id", "trial_id", "rt", "response")
+
+
+def _describe(component: eqx.Module) -> str:
+    return type(component).__name__ + "()"
+
+
+class RLSSM(eqx.Module):
+    """A reinforcement-learning sequential sampling model.
+
+    On every trial the learning rule's option values go through the mapping
+    (e.g. `v = scaler * (q[1] - q[0])`), the decision scores the observed
+    response time and choice with the mapped and its remaining parameters, and
+    then the learning rule updates its state from the chosen option and the
+    trial's data (e.g. feedback). The trial loop is a `jax.lax.scan`, vmapped
+    over participants; the decision likelihood is evaluated for all trials at
+    once.
+
+    Parameters
+    ----------
+    learning
+        The learning rule, e.g. `RescorlaWagner()`.
+    decision
+        The decision likelihood, e.g. `LAN("angle")` or `DDM()`.
+    mapping
+        From option values to decision parameters; `Scaler()` by default.
+    columns
+        DataFrame column names, by canonical name, for data that does not use
+        the defaults `participant_id`, `trial_id`, `rt`, `response` and the
+        learning rule's `data_columns` (e.g. `feedback`). Example:
+        `columns={"trial_id": "trial"}`.
+
+    Raises
+    ------
+    ValueError
+        If the parts do not fit together: the mapping outputs a name the
+        decision does not take, the number of options disagrees, or two parts
+        declare the same parameter; or `columns` names an unknown key.
+
+    Examples
+    --------
+    >>> import rlssm
+    >>> model = rlssm.RLSSM(rlssm.RescorlaWagner(), rlssm.DDM())
+    >>> model.list_params
+    ['rl_alpha', 'scaler', 'a', 'z', 't']
+    >>> model.extra_fields
+    ['participant_id', 'trial_id', 'feedback']
+    """
+
+    learning: AbstractLearningRule
+    decision: AbstractDecision
+    mapping: AbstractMapping
+    column_names: tuple[tuple[str, str], ...] = eqx.field(static=True)
+
+    def __init__(
+        self,
+        learning: AbstractLearningRule,
+        decision: AbstractDecision,
+        mapping: AbstractMapping | None = None,
+        *,
+        columns: Mapping[str, str] | None = None,
+    ) -> None:
+        self.learning = learning
+        self.decision = decision
+        self.mapping = Scaler() if mapping is None else mapping
+        known = (*_CORE_COLUMNS, *learning.data_columns)
+        columns = dict(columns or {})
+        unknown = sorted(set(columns) - set(known))
+        if unknown:
+            raise ValueError(
+                f"`RLSSM(columns=...)` has unknown key(s) {unknown}; the keys are the "
+                f"canonical names {list(known)}, the values your DataFrame's columns."
+            )
+        self.column_names = tuple((key, columns.get(key, key)) for key in known)
+
+    def __check_init__(self) -> None:
+        """Check that the learning rule, mapping and decision fit together."""
+        parts = (
+            f"{_describe(self.learning)}, {_describe(self.mapping)} and "
+            f"{_describe(self.decision)}"
+        )
+        not_taken = [
+            name
+            for name in self.mapping.outputs
+            if name not in self.decision.list_params
+        ]
+        if not_taken:
+            raise ValueError(
+                f"{_describe(self.mapping)} computes {not_taken}, which "
+                f"{_describe(self.decision)} does not take (it takes "
+                f"{self.decision.list_params}). Use a mapping whose outputs are "
+                "parameters of the decision."
+            )
+        if self.mapping.n_options != self.learning.n_options:
+            raise ValueError(
+                f"{_describe(self.mapping)} expects {self.mapping.n_options} options "
+                f"but {_describe(self.learning)} learns {self.learning.n_options}."
+            )
+        if len(self.decision.choices) != self.learning.n_options:
+            raise ValueError(
+                f"{_describe(self.decision)} has {len(self.decision.choices)} choices "
+                f"{self.decision.choices} but {_describe(self.learning)} learns "
+                f"{self.learning.n_options} options; in {parts} every option must be "
+                "a choice of the decision."
+            )
+        names = [spec.name for spec in self.param_specs]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(
+                f"In {parts}, the parameter(s) {repeated} are declared twice."
+            )
+
+    @property
+    def param_specs(self) -> tuple[ParamSpec, ...]:
+        """Parameter records, in `list_params` order."""
+        computed = set(self.mapping.outputs)
+        return (
+            *self.learning.param_specs,
+            *self.mapping.param_specs,
+            *(spec for spec in self.decision.param_specs if spec.name not in computed),
+        )
+
+    @property
+    def list_params(self) -> list[str]:
+        """Free parameters: learning, mapping, then the decision's uncomputed ones."""
+        return [spec.name for spec in self.param_specs]
+
+    @property
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        """`(lower, upper)` per name in `list_params`."""
+        return {spec.name: spec.bounds for spec in self.param_specs}
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """DataFrame column name for each canonical column name."""
+        return dict(self.column_names)
+
+    @property
+    def extra_fields(self) -> list[str]:
+        """Columns besides rt and response that the likelihood reads."""
+        columns = self.columns
+        keys = ("participant_id", "trial_id", *self.learning.data_columns)
+        return [columns[key] for key in keys]
+
+    def panel(self, data: pd.DataFrame) -> Panel:
+        """Validate `data` and lay it out as a participants x trials grid."""
+        return make_panel(
+            data, self.columns, self.learning.data_columns, self.learning.n_options
+        )
+
+    def _row_params(
+        self, params: Mapping[str, ArrayLike], n_rows: int
+    ) -> dict[str, Array]:
+        """Check `params` and broadcast every value to one per row."""
+        expected = self.list_params
+        missing = [name for name in expected if name not in params]
+        unknown = [name for name in params if name not in expected]
+        if missing or unknown:
+            raise ValueError(
+                f"`params` must have exactly the keys {expected}; missing {missing}, "
+                f"unknown {unknown}."
+            )
+        values = {name: jnp.asarray(params[name]) for name in expected}
+        for name, value in values.items():
+            if value.shape not in ((), (n_rows,)):
+                raise ValueError(
+                    f"`params[{name!r}]` has shape {value.shape}; give a scalar or one "
+                    f"value per row of the data, shape ({n_rows},)."
+                )
+        dtype = jnp.result_type(float, *values.values())
+        return {
+            name: jnp.broadcast_to(value.astype(dtype), (n_rows,))
+            for name, value in values.items()
+        }
+
+    def _trial_loop(
+        self, panel: Panel, params: Mapping[str, Array]
+    ) -> tuple[Array, dict[str, Array]]:
+        """Run the learning rule over the grid: values and mapped parameters."""
+        dtype = next(iter(params.values())).dtype
+        learning_names = [
+            spec.name
+            for spec in (*self.learning.param_specs, *self.mapping.param_specs)
+        ]
+        grid_params = {name: params[name][panel.row_index] for name in learning_names}
+        grid_data = {key: jnp.asarray(col, dtype) for key, col in panel.columns.items()}
+        initial = jax.tree.map(
+            lambda leaf: jnp.asarray(leaf, dtype), self.learning.init()
+        )
+
+        def step(state, trial):
+            trial_params, option, trial_data, real = trial
+            q = self.learning.values(state)
+            mapped = self.mapping(q, trial_params)
+            updated = self.learning.update(state, trial_params, option, trial_data)
+            state = jax.tree.map(
+                lambda new, old: jnp.where(real, new, old).astype(old.dtype),
+                updated,
+                state,
+            )
+            return state, (q, mapped)
+
+        def participant(*trials):
+            return jax.lax.scan(step, initial, trials)[1]
+
+        q, mapped = jax.vmap(participant)(
+            grid_params, jnp.asarray(panel.option), grid_data, jnp.asarray(panel.mask)
+        )
+        to_rows = jnp.asarray(panel.grid_position_rows)
+        flat = lambda grid: grid.reshape(-1, *grid.shape[2:])[to_rows]  # noqa: E731
+        return flat(q), {name: flat(value) for name, value in mapped.items()}
+
+    def _as_panel(self, data: pd.DataFrame | Panel) -> Panel:
+        return data if isinstance(data, Panel) else self.panel(data)
+
+    def logp(
+        self, data: pd.DataFrame | Panel, params: Mapping[str, Float[ArrayLike, ...]]
+    ) -> Float[Array, " n"]:
+        """Per-trial log-likelihood, in `data`'s row order.
+
+        Parameters
+        ----------
+        data
+            One row per trial with the columns in `columns` (or a `Panel` made by
+            `panel`, to validate once and evaluate many times).
+        params
+            A value for every name in `list_params`: a scalar, or one value per
+            row of `data` (in its row order) for parameters that vary by trial.
+
+        Returns
+        -------
+        Array
+            One log-likelihood per row. Differentiable (and jit-able, with `data`
+            held fixed) with respect to `params`.
+        """
+        panel = self._as_panel(data)
+        row_params = self._row_params(params, panel.n_rows)
+        _, mapped = self._trial_loop(panel, row_params)
+        decision_params = {
+            name: mapped[name] if name in mapped else row_params[name]
+            for name in self.decision.list_params
+        }
+        choices = jnp.asarray(self.decision.choices)[panel.option_rows]
+        rt = jnp.asarray(panel.rt_rows, next(iter(row_params.values())).dtype)
+        return self.decision.logp(rt, choices.astype(rt.dtype), decision_params)
+
+    def latents(
+        self, data: pd.DataFrame | Panel, params: Mapping[str, Float[ArrayLike, ...]]
+    ) -> dict[str, np.ndarray]:
+        """Trial-wise option values and mapped decision parameters.
+
+        Parameters
+        ----------
+        data
+            As in `logp`.
+        params
+            As in `logp`.
+
+        Returns
+        -------
+        dict
+            `"q"`: `(n, n_options)` option values before each trial's choice, and
+            one `(n,)` array per mapping output (e.g. `"v"`), in `data`'s row order.
+        """
+        panel = self._as_panel(data)
+        q, mapped = self._trial_loop(panel, self._row_params(params, panel.n_rows))
+        return {
+            "q": np.asarray(q),
+            **{name: np.asarray(v) for name, v in mapped.items()},
+        }
