@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import equinox as eqx
 import jax
@@ -262,6 +263,55 @@ class RLSSM(eqx.Module):
         choices = jnp.asarray(self.decision.choices)[panel.option_rows]
         rt = jnp.asarray(panel.rt_rows, next(iter(row_params.values())).dtype)
         return self.decision.logp(rt, choices.astype(rt.dtype), decision_params)
+
+    def default_params(self, data: pd.DataFrame) -> list:
+        """One hierarchical `hssm.Param` per parameter, as `to_hssm` uses them.
+
+        Each is `x ~ 1 + (1|participant_id)` with a link that keeps the
+        parameter inside its bounds, a Normal prior on the intercept centred on
+        the parameter's default and non-centred participant deviations. `t` is
+        bounded below the fastest response time in `data`.
+
+        Parameters
+        ----------
+        data
+            The data the model will be fitted to.
+
+        Returns
+        -------
+        list of hssm.Param
+            In `list_params` order.
+        """
+        from ._hssm import default_params
+
+        return default_params(self, data)
+
+    def to_hssm(self, data: pd.DataFrame, **hssm_kwargs: Any) -> Any:
+        """Build an `hssm.HSSM` of this model and `data`, ready for `.sample()`.
+
+        The data are validated first (errors name the column and rows); then
+        the likelihood becomes a PyTensor Op with its gradient, registered for
+        PyTensor's JAX backend so that `sample(sampler="numpyro")` compiles the
+        whole model into one XLA program.
+
+        Parameters
+        ----------
+        data
+            One row per trial, as for `logp`.
+        **hssm_kwargs
+            Passed on to `hssm.HSSM` (`p_outlier`, `lapse`, `prior_settings`,
+            ...). `include=[...]` replaces the default `hssm.Param` of each
+            parameter it names, e.g. `include=[{"name": "a", "formula":
+            "a ~ 1 + condition + (1|participant_id)"}]`.
+
+        Returns
+        -------
+        hssm.HSSM
+            The model.
+        """
+        from ._hssm import to_hssm
+
+        return to_hssm(self, data, **hssm_kwargs)
 
     def latents(
         self, data: pd.DataFrame | Panel, params: Mapping[str, Float[ArrayLike, ...]]

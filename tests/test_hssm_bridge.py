@@ -1,0 +1,162 @@
+"""The PyTensor Op, the HSSM model built by `to_hssm`, and its defaults."""
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+import pytest
+from test_data import setting
+from test_learning import bandit_frame
+
+import rlssm
+from rlssm._pytensor import LogpOp
+
+MODEL = rlssm.RLSSM(rlssm.DualAlpha(), rlssm.DDM())
+POINT = {
+    "rl_alpha": 0.4,
+    "rl_alpha_neg": 0.2,
+    "scaler": 2.0,
+    "a": 1.2,
+    "z": 0.45,
+    "t": 0.2,
+}
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return bandit_frame(11, n_participants=3, n_trials=40)
+
+
+def frame_op(frame):
+    panel = MODEL.panel(frame)
+
+    def logp(*values):
+        return MODEL.logp(panel, dict(zip(MODEL.list_params, values, strict=True)))
+
+    return LogpOp(logp, len(MODEL.list_params), check_data=lambda data: None)
+
+
+def test_op_gradient_passes_verify_grad(frame):
+    op = frame_op(frame)
+    data = frame[["rt", "response"]].to_numpy(float)
+    rng = np.random.default_rng(0)
+    values = [np.asarray(v, float) for v in POINT.values()]
+    values[2] = np.full(len(frame), 2.0) + 0.1 * rng.normal(size=len(frame))  # per row
+    pytensor.gradient.verify_grad(
+        lambda *params: op(data, *params), values, rng=rng, eps=1e-7
+    )
+
+
+def test_op_compiles_with_the_jax_linker(frame):
+    op = frame_op(frame)
+    data = pt.matrix("data")
+    params = [pt.scalar(name) for name in MODEL.list_params]
+    out = op(data, *params)
+    grads = pytensor.grad(out.sum(), params)
+    values = [np.asarray(v, float) for v in POINT.values()]
+    jax_fn = pytensor.function([data, *params], [out, *grads], mode="JAX")
+    c_fn = pytensor.function([data, *params], [out, *grads])
+    jax_out = jax_fn(frame[["rt", "response"]].to_numpy(float), *values)
+    c_out = c_fn(frame[["rt", "response"]].to_numpy(float), *values)
+    np.testing.assert_allclose(jax_out[0], MODEL.logp(frame, POINT), rtol=1e-12)
+    for a, b in zip(jax_out, c_out, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10)
+
+
+def op_inputs(pymc_model, observed_logp):
+    """The parameter arrays the model hands to our Op, as a compiled function."""
+    node = next(
+        var
+        for var in pytensor.graph.traversal.ancestors([observed_logp])
+        if var.owner is not None and isinstance(var.owner.op, LogpOp)
+    )
+    return pymc_model.compile_fn(
+        node.owner.inputs[1:], inputs=pymc_model.value_vars, on_unused_input="ignore"
+    )
+
+
+def test_model_logp_and_gradient_match_jax(frame):
+    import jax
+
+    hssm_model = MODEL.to_hssm(frame, p_outlier=None)
+    pymc_model = hssm_model.pymc_model
+    observed = pymc_model.logp(vars=pymc_model.observed_RVs, jacobian=False)
+    names = MODEL.list_params
+    intercepts = [pymc_model.rvs_to_values[pymc_model[f"{n}_Intercept"]] for n in names]
+    compiled = pymc_model.compile_fn(
+        [observed, *pytensor.grad(observed, intercepts)],
+        inputs=pymc_model.value_vars,
+        on_unused_input="ignore",
+    )
+    rng = np.random.default_rng(1)
+    point = {
+        name: value + 0.2 * rng.normal(size=np.shape(value))
+        for name, value in pymc_model.initial_point().items()
+    }
+    logp, *grads = compiled(point)
+    params = dict(zip(names, op_inputs(pymc_model, observed)(point), strict=True))
+    ours, our_grads = jax.value_and_grad(lambda p: MODEL.logp(frame, p).sum())(params)
+    np.testing.assert_allclose(logp, ours, rtol=1e-10)
+    bounds = {param.name: param.bounds for param in MODEL.default_params(frame)}
+    for name, grad in zip(names, grads, strict=True):
+        # d param / d intercept: logistic link on (lo, hi), exp link on (0, inf)
+        lower, upper = bounds[name]
+        value = params[name]
+        if np.isfinite(upper):
+            slope = (value - lower) * (upper - value) / (upper - lower)
+        else:
+            slope = value
+        np.testing.assert_allclose(grad, np.sum(our_grads[name] * slope), rtol=1e-8)
+
+
+def test_defaults_are_hierarchical_and_inside_bounds(frame):
+    params = {p.name: p for p in MODEL.default_params(frame)}
+    assert list(params) == MODEL.list_params
+    assert params["a"].formula == "a ~ 1 + (1|participant_id)"
+    assert params["t"].bounds[1] == pytest.approx(frame["rt"].min() - 1e-3)
+    assert params["rl_alpha"].link.name == "gen_logit"
+    assert params["a"].link == "log"  # DDM's a is only bounded below
+
+
+def test_include_overrides_a_default(frame):
+    hssm_model = MODEL.to_hssm(
+        frame, include=[{"name": "a", "prior": 1.3}], p_outlier=None
+    )
+    assert "a_Intercept" not in hssm_model.pymc_model.named_vars
+    assert "z_Intercept" in hssm_model.pymc_model.named_vars
+    with pytest.raises(ValueError, match=r"`include` names \['b'\]"):
+        MODEL.to_hssm(frame, include=[{"name": "b", "prior": 1.0}])
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda f: f.drop(columns="rt"), r"lacks the column\(s\) \['rt'\]"),
+        (setting(2, "feedback", np.nan), r"'feedback' holds NaN"),
+        (setting(2, "response", 3), r"'response' holds the values \[0, 1, 3\]"),
+        (setting(2, "rt", -0.1), r"'rt' must be positive"),
+        (setting(0, "participant_id", "solo"), r"\['solo'\] .* fewer than 2 trials"),
+    ],
+)
+def test_bad_data_fails_before_building(edit, message, monkeypatch):
+    import hssm
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("hssm.HSSM was called with bad data")
+
+    monkeypatch.setattr(hssm, "HSSM", no_build)
+    frame = edit(bandit_frame(12).reset_index(drop=True))
+    with pytest.raises(ValueError, match=message):
+        MODEL.to_hssm(frame)
+
+
+def test_model_is_bound_to_its_data(frame):
+    op = MODEL.to_hssm(frame, p_outlier=None)
+    node = next(
+        var.owner.op
+        for var in pytensor.graph.traversal.ancestors(
+            [op.pymc_model.logp(vars=op.pymc_model.observed_RVs)]
+        )
+        if var.owner is not None and isinstance(var.owner.op, LogpOp)
+    )
+    with pytest.raises(ValueError, match="bound to the data"):
+        node.check_data(np.zeros((3, 2)))
