@@ -19,6 +19,7 @@ from ._mapping import AbstractMapping as AbstractMapping
 from ._mapping import Scaler as Scaler
 from ._model import RLSSM as RLSSM
 from ._params import ParamSpec as ParamSpec
+from ._posterior import group_draws as group_draws
 
 __all__ = [
     "DDM",
@@ -35,4 +36,5 @@ __all__ = [
     "RescorlaWagner",
     "Scaler",
     "find_network",
+    "group_draws",
 ]

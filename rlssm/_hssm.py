@@ -156,6 +156,9 @@ def to_hssm(model: RLSSM, data: pd.DataFrame, **hssm_kwargs: Any) -> hssm.HSSM:
         "response": ["rt", "response"],
         "extra_fields": [],
     }
+    # HSSM's own initial values assume identity links (e.g. a_Intercept = 1.5);
+    # with our links the prior centres, the components' defaults, are the start.
+    hssm_kwargs.setdefault("process_initvals", False)
     return hssm.HSSM(
         data=frame,
         model="rlssm",

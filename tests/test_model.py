@@ -157,3 +157,14 @@ def test_jit_grad_and_vmap_over_parameter_sets(angle_lan):
     np.testing.assert_allclose(totals, one_by_one, rtol=1e-10)
     grads = jax.vmap(jax.grad(lambda p: model.logp(frame, p).sum()))(batch)
     assert all(np.isfinite(g).all() and g.shape == (4,) for g in grads.values())
+
+
+def test_core_imports_without_hssm_or_pymc():
+    import subprocess
+    import sys
+
+    heavy = "('hssm', 'pymc', 'bambi', 'pytensor')"
+    code = f"import sys, rlssm; print([m for m in {heavy} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

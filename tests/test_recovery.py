@@ -1,0 +1,55 @@
+"""End-to-end fits through HSSM (slow): NUTS recovers the rldm data set's truth."""
+
+import time
+
+import arviz as az
+import numpy as np
+import pytest
+
+import rlssm
+
+TUNE, DRAWS = 400, 400
+
+
+def fit(model, data):
+    hssm_model = model.to_hssm(data)
+    began = time.perf_counter()
+    hssm_model.sample(
+        sampler="numpyro",
+        chains=1,
+        tune=TUNE,
+        draws=DRAWS,
+        progressbar=False,
+        idata_kwargs={"log_likelihood": False},
+    )
+    elapsed = time.perf_counter() - began
+    print(f"{type(model.learning).__name__}: sampled in {elapsed:.0f} s")
+    return hssm_model
+
+
+@pytest.mark.slow
+def test_rescorla_wagner_angle_recovers_group_means(rldm, angle_lan):
+    model = rlssm.RLSSM(
+        rlssm.RescorlaWagner(), angle_lan, columns={"trial_id": "trial"}
+    )
+    hssm_model = fit(model, rldm["data"])
+    assert int(hssm_model.traces.sample_stats["diverging"].sum()) == 0
+    draws = rlssm.group_draws(hssm_model)
+    assert set(draws) == set(model.list_params)
+    for name, values in draws.items():
+        low, high = az.hdi(values, hdi_prob=0.94)
+        truth = rldm["params_true_group"][f"{name}_mean"]
+        print(f"{name}: 94% HDI [{low:.3f}, {high:.3f}], truth {truth:.3f}")
+        assert low <= truth <= high, name
+
+
+@pytest.mark.slow
+def test_dual_alpha_angle_samples(rldm, angle_lan):
+    model = rlssm.RLSSM(rlssm.DualAlpha(), angle_lan, columns={"trial_id": "trial"})
+    hssm_model = fit(model, rldm["data"])
+    draws = rlssm.group_draws(hssm_model)
+    low, high = az.hdi(draws["rl_alpha_neg"], hdi_prob=0.94)
+    mean = draws["rl_alpha_neg"].mean()
+    print(f"rl_alpha_neg: mean {mean:.3f}, 94% HDI [{low:.3f}, {high:.3f}]")
+    assert np.isfinite(draws["rl_alpha_neg"]).all() and 0 < low < high < 1
+    assert int(hssm_model.traces.sample_stats["diverging"].sum()) == 0
