@@ -360,10 +360,11 @@ def bench_sampling(args, model, data, bundle, models):
                 if isinstance(link, str)
                 else link.linkinv
             )
+            natural = inv(draws_)
             print(
-                f"    {v:>20}: ESS {e:7.1f}; natural scale mean "
-                f"{float(np.mean(inv(draws_))):.3f} (true group mean "
-                f"{group[pname + '_mean']:.3f})"
+                f"    {v:>20}: ESS {e:7.1f}; natural scale "
+                f"{float(np.mean(natural)):.3f} +- {float(np.std(natural)):.3f} "
+                f"(true group mean {group[pname + '_mean']:.3f})"
             )
     h, o = results["hssm"], results["ours"]
     row("time to first draw", min(first["hssm"]), min(first["ours"]), "s")

@@ -5,6 +5,7 @@ compose into an `RLSSM`, which derives the parameter list, the data fields and
 a per-trial log-likelihood.
 """
 
+from ._angle import Angle as Angle
 from ._data import Panel as Panel
 from ._ddm import DDM as DDM
 from ._decision import LOGP_FLOOR as LOGP_FLOOR
@@ -30,6 +31,7 @@ __all__ = [
     "AbstractLearningRule",
     "AbstractMapping",
     "AbstractValueLearning",
+    "Angle",
     "DualAlpha",
     "Panel",
     "ParamSpec",

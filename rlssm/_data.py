@@ -34,27 +34,35 @@ class Panel:
         `participants[p]`.
     row_index
         `(P, T)` caller's row number of each grid cell (0 in padding).
-    mask
-        `(P, T)` whether a grid cell holds a real trial.
+    learn
+        `(P, T)` whether the learning rule updates after a grid cell: a real,
+        observed trial (not padding, not a skipped missing response).
+    reset
+        `(P, T)` whether the learning state returns to its initial value before
+        a grid cell (the first trial of a new block).
     option
-        `(P, T)` index of the chosen option (0 in padding).
+        `(P, T)` index of the chosen option (0 where there is none).
     columns
         `(P, T)` values of each column a learning rule reads, by canonical name.
     rt_rows
-        `(n,)` response times.
+        `(n,)` response times (1.0 where missing).
     option_rows
-        `(n,)` index of the chosen option.
+        `(n,)` index of the chosen option (0 where missing).
+    observed_rows
+        `(n,)` whether a row has a response; the others add no likelihood.
     grid_position_rows
         `(n,)` flat grid position `p * T + t` of each row.
     """
 
     participants: np.ndarray
     row_index: np.ndarray
-    mask: np.ndarray
+    learn: np.ndarray
+    reset: np.ndarray
     option: np.ndarray
     columns: Mapping[str, np.ndarray]
     rt_rows: np.ndarray
     option_rows: np.ndarray
+    observed_rows: np.ndarray
     grid_position_rows: np.ndarray
 
     @property
@@ -95,11 +103,30 @@ def response_to_option(
     )
 
 
+def _numeric(frame: pd.DataFrame, column: str, allow_missing: np.ndarray) -> np.ndarray:
+    """Column as floats; NaN/inf only where `allow_missing` is True."""
+    series = frame[column]
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        raise ValueError(
+            f"Column {column!r} must be numeric, but has dtype {series.dtype}. "
+            "Convert it, e.g. with `pd.to_numeric`."
+        )
+    values = series.to_numpy(dtype=float)
+    bad = ~np.isfinite(values) & ~allow_missing
+    if bad.any():
+        raise ValueError(
+            f"Column {column!r} holds NaN or infinite values in {_rows(frame, bad)}. "
+            "Remove or fill those trials before fitting."
+        )
+    return values
+
+
 def make_panel(
     frame: pd.DataFrame,
     names: Mapping[str, str],
     learning_columns: Sequence[str],
     n_options: int,
+    skip_missing: bool = False,
 ) -> Panel:
     """Validate `frame` and lay it out as a participants x trials grid.
 
@@ -108,12 +135,17 @@ def make_panel(
     frame
         One row per trial. It is not modified.
     names
-        DataFrame column name for each canonical name (`participant_id`,
-        `trial_id`, `rt`, `response` and each of `learning_columns`).
+        DataFrame column name for each canonical name: `participant_id`,
+        `trial_id`, `rt`, `response`, each of `learning_columns`, and
+        optionally `block` (a change of its value within a participant resets
+        the learning state).
     learning_columns
         Canonical names of the columns the learning rule reads.
     n_options
         Number of options of the learning rule.
+    skip_missing
+        If True, rows whose rt or response is missing (NaN) add no likelihood
+        and leave the learning state unchanged; if False they are an error.
 
     Returns
     -------
@@ -133,57 +165,51 @@ def make_panel(
             f"`data` must be a pandas DataFrame, got {type(frame).__name__}."
         )
     needed = ["participant_id", "trial_id", "rt", "response", *learning_columns]
+    needed += ["block"] if "block" in names else []
     missing = [names[key] for key in needed if names[key] not in frame.columns]
     if missing:
         raise ValueError(
             f"`data` lacks the column(s) {missing}; it has {list(frame.columns)}. "
             "Add them, or map your names with `RLSSM(..., columns={...})`."
         )
-    participant = frame[names["participant_id"]]
-    if participant.isna().any():
-        raise ValueError(
-            f"Column {names['participant_id']!r} is missing a value in "
-            f"{_rows(frame, participant.isna().to_numpy())}; "
-            "give every trial a participant."
+    for key in ("participant_id", "block"):
+        if key in names and frame[names[key]].isna().any():
+            raise ValueError(
+                f"Column {names[key]!r} is missing a value in "
+                f"{_rows(frame, frame[names[key]].isna().to_numpy())}; "
+                "give every trial one."
+            )
+    nothing = np.zeros(len(frame), bool)
+    absent = nothing
+    if skip_missing:
+        absent = (
+            frame[names["rt"]].isna().to_numpy()
+            | frame[names["response"]].isna().to_numpy()
         )
-    numeric = {}
-    for key in needed[1:]:
-        column = names[key]
-        if not pd.api.types.is_numeric_dtype(
-            frame[column]
-        ) or pd.api.types.is_bool_dtype(frame[column]):
-            raise ValueError(
-                f"Column {column!r} must be numeric, but has dtype "
-                f"{frame[column].dtype}. "
-                "Convert it, e.g. with `pd.to_numeric`."
-            )
-        values = frame[column].to_numpy(dtype=float)
-        bad = ~np.isfinite(values)
-        if bad.any():
-            raise ValueError(
-                f"Column {column!r} holds NaN or infinite values in "
-                f"{_rows(frame, bad)}. "
-                "Remove or fill those trials before fitting."
-            )
-        numeric[key] = values
-    if (numeric["rt"] <= 0).any():
+    numeric = {"trial_id": _numeric(frame, names["trial_id"], nothing)}
+    for key in ("rt", "response", *learning_columns):
+        numeric[key] = _numeric(frame, names[key], absent)
+    observed = ~absent
+    rt = np.where(observed, numeric["rt"], 1.0)
+    if (rt <= 0).any():
         raise ValueError(
             f"Column {names['rt']!r} must be positive (seconds), but is <= 0 in "
-            f"{_rows(frame, numeric['rt'] <= 0)}. Remove those trials or fix the rts."
+            f"{_rows(frame, rt <= 0)}. Remove those trials or fix the rts."
         )
-    option_rows = response_to_option(
-        numeric["response"], n_options, names["response"], frame
+    option_rows = np.zeros(len(frame), np.int32)
+    option_rows[observed] = response_to_option(
+        numeric["response"][observed], n_options, names["response"], frame[observed]
     )
 
-    codes, participants = pd.factorize(participant, sort=False)
+    codes, participants = pd.factorize(frame[names["participant_id"]], sort=False)
     trial = numeric["trial_id"]
     duplicated = (
         pd.DataFrame({"p": codes, "t": trial}).duplicated(keep=False).to_numpy()
     )
     if duplicated.any():
         raise ValueError(
-            f"The pair ({names['participant_id']!r}, {names['trial_id']!r}) repeats in "
-            f"{_rows(frame, duplicated)}; "
+            f"The pair ({names['participant_id']!r}, {names['trial_id']!r}) "
+            f"repeats in {_rows(frame, duplicated)}; "
             "each participant's trials need distinct numbers."
         )
     counts = np.bincount(codes, minlength=len(participants))
@@ -192,8 +218,7 @@ def make_panel(
         raise ValueError(
             f"Participant(s) {list(participants[counts < 2][:_SHOWN_ROWS])} in column "
             f"{names['participant_id']!r} have fewer than 2 trials "
-            f"({_rows(frame, few)}); "
-            "remove them."
+            f"({_rows(frame, few)}); remove them."
         )
 
     order = np.lexsort((trial, codes))
@@ -203,20 +228,26 @@ def make_panel(
     shape = (len(participants), int(counts.max()))
     row_index = np.zeros(shape, np.int32)
     row_index[sorted_codes, within] = order
-    mask = np.zeros(shape, bool)
-    mask[sorted_codes, within] = True
+    real = np.zeros(shape, bool)
+    real[sorted_codes, within] = True
+    reset = np.zeros(shape, bool)
+    if "block" in names:
+        block = frame[names["block"]].to_numpy()[row_index]
+        reset[:, 1:] = real[:, 1:] & (block[:, 1:] != block[:, :-1])
     grid_position_rows = np.empty(len(order), np.int32)
     grid_position_rows[order] = sorted_codes * shape[1] + within
     return Panel(
         participants=np.asarray(participants),
         row_index=row_index,
-        mask=mask,
-        option=np.where(mask, option_rows[row_index], 0).astype(np.int32),
+        learn=real & observed[row_index],
+        reset=reset,
+        option=np.where(real, option_rows[row_index], 0).astype(np.int32),
         columns={
-            key: np.where(mask, numeric[key][row_index], 0.0)
+            key: np.where(real & observed[row_index], numeric[key][row_index], 0.0)
             for key in learning_columns
         },
-        rt_rows=numeric["rt"],
+        rt_rows=rt,
         option_rows=option_rows,
+        observed_rows=observed,
         grid_position_rows=grid_position_rows,
     )

@@ -159,6 +159,9 @@ def to_hssm(model: RLSSM, data: pd.DataFrame, **hssm_kwargs: Any) -> hssm.HSSM:
     # HSSM's own initial values assume identity links (e.g. a_Intercept = 1.5);
     # with our links the prior centres, the components' defaults, are the start.
     hssm_kwargs.setdefault("process_initvals", False)
+    # No lapse mixture unless asked for: with `t` bounded by the data no trial is
+    # impossible, and a fixed lapse makes flat regions where NUTS warm-up stalls.
+    hssm_kwargs.setdefault("p_outlier", None)
     return hssm.HSSM(
         data=frame,
         model="rlssm",

@@ -48,7 +48,14 @@ class RLSSM(eqx.Module):
         DataFrame column names, by canonical name, for data that does not use
         the defaults `participant_id`, `trial_id`, `rt`, `response` and the
         learning rule's `data_columns` (e.g. `feedback`). Example:
-        `columns={"trial_id": "trial"}`.
+        `columns={"trial_id": "trial"}`. The optional key `block` names a
+        column whose change within a participant (a new block or condition)
+        resets the learning state to its initial value.
+    skip_missing
+        The policy for trials without a response (rt or response NaN, e.g.
+        omissions): if False (default) they are an error that lists the rows;
+        if True they add no likelihood (log-likelihood 0) and leave the
+        learning state unchanged.
 
     Raises
     ------
@@ -71,6 +78,7 @@ class RLSSM(eqx.Module):
     decision: AbstractDecision
     mapping: AbstractMapping
     column_names: tuple[tuple[str, str], ...] = eqx.field(static=True)
+    skip_missing: bool = eqx.field(static=True)
 
     def __init__(
         self,
@@ -79,11 +87,12 @@ class RLSSM(eqx.Module):
         mapping: AbstractMapping | None = None,
         *,
         columns: Mapping[str, str] | None = None,
+        skip_missing: bool = False,
     ) -> None:
         self.learning = learning
         self.decision = decision
         self.mapping = Scaler() if mapping is None else mapping
-        known = (*_CORE_COLUMNS, *learning.data_columns)
+        known = (*_CORE_COLUMNS, *learning.data_columns, "block")
         columns = dict(columns or {})
         unknown = sorted(set(columns) - set(known))
         if unknown:
@@ -91,7 +100,12 @@ class RLSSM(eqx.Module):
                 f"`RLSSM(columns=...)` has unknown key(s) {unknown}; the keys are the "
                 f"canonical names {list(known)}, the values your DataFrame's columns."
             )
-        self.column_names = tuple((key, columns.get(key, key)) for key in known)
+        self.column_names = tuple(
+            (key, columns.get(key, key))
+            for key in known
+            if key != "block" or key in columns
+        )
+        self.skip_missing = skip_missing
 
     def __check_init__(self) -> None:
         """Check that the learning rule, mapping and decision fit together."""
@@ -159,13 +173,17 @@ class RLSSM(eqx.Module):
     def extra_fields(self) -> list[str]:
         """Columns besides rt and response that the likelihood reads."""
         columns = self.columns
-        keys = ("participant_id", "trial_id", *self.learning.data_columns)
-        return [columns[key] for key in keys]
+        keys = ("participant_id", "trial_id", *self.learning.data_columns, "block")
+        return [columns[key] for key in keys if key in columns]
 
     def panel(self, data: pd.DataFrame) -> Panel:
         """Validate `data` and lay it out as a participants x trials grid."""
         return make_panel(
-            data, self.columns, self.learning.data_columns, self.learning.n_options
+            data,
+            self.columns,
+            self.learning.data_columns,
+            self.learning.n_options,
+            self.skip_missing,
         )
 
     def _row_params(
@@ -209,12 +227,15 @@ class RLSSM(eqx.Module):
         )
 
         def step(state, trial):
-            trial_params, option, trial_data, real = trial
+            trial_params, option, trial_data, learn, reset = trial
+            state = jax.tree.map(
+                lambda start, now: jnp.where(reset, start, now), initial, state
+            )
             q = self.learning.values(state)
             mapped = self.mapping(q, trial_params)
             updated = self.learning.update(state, trial_params, option, trial_data)
             state = jax.tree.map(
-                lambda new, old: jnp.where(real, new, old).astype(old.dtype),
+                lambda new, old: jnp.where(learn, new, old).astype(old.dtype),
                 updated,
                 state,
             )
@@ -224,7 +245,11 @@ class RLSSM(eqx.Module):
             return jax.lax.scan(step, initial, trials)[1]
 
         q, mapped = jax.vmap(participant)(
-            grid_params, jnp.asarray(panel.option), grid_data, jnp.asarray(panel.mask)
+            grid_params,
+            jnp.asarray(panel.option),
+            grid_data,
+            jnp.asarray(panel.learn),
+            jnp.asarray(panel.reset),
         )
         to_rows = jnp.asarray(panel.grid_position_rows)
         flat = lambda grid: grid.reshape(-1, *grid.shape[2:])[to_rows]  # noqa: E731
@@ -250,8 +275,9 @@ class RLSSM(eqx.Module):
         Returns
         -------
         Array
-            One log-likelihood per row. Differentiable (and jit-able, with `data`
-            held fixed) with respect to `params`.
+            One log-likelihood per row (0 for skipped missing responses).
+            Differentiable (and jit-able, with `data` held fixed) with respect
+            to `params`.
         """
         panel = self._as_panel(data)
         row_params = self._row_params(params, panel.n_rows)
@@ -262,7 +288,10 @@ class RLSSM(eqx.Module):
         }
         choices = jnp.asarray(self.decision.choices)[panel.option_rows]
         rt = jnp.asarray(panel.rt_rows, next(iter(row_params.values())).dtype)
-        return self.decision.logp(rt, choices.astype(rt.dtype), decision_params)
+        logp = self.decision.logp(rt, choices.astype(rt.dtype), decision_params)
+        if panel.observed_rows.all():
+            return logp
+        return jnp.where(jnp.asarray(panel.observed_rows), logp, 0.0)
 
     def default_params(self, data: pd.DataFrame) -> list:
         """One hierarchical `hssm.Param` per parameter, as `to_hssm` uses them.
@@ -300,8 +329,13 @@ class RLSSM(eqx.Module):
             One row per trial, as for `logp`.
         **hssm_kwargs
             Passed on to `hssm.HSSM` (`p_outlier`, `lapse`, `prior_settings`,
-            ...). `include=[...]` replaces the default `hssm.Param` of each
-            parameter it names, e.g. `include=[{"name": "a", "formula":
+            ...). Two defaults differ from HSSM's: `p_outlier=None` (no lapse
+            mixture; `t` is bounded below the fastest rt, so no trial is
+            impossible, and a fixed lapse creates flat regions where NUTS
+            warm-up stalls) and `process_initvals=False` (sampling starts at
+            the prior centres, i.e. the parameters' defaults).
+            `include=[...]` replaces the default `hssm.Param` of each parameter
+            it names, e.g. `include=[{"name": "a", "formula":
             "a ~ 1 + condition + (1|participant_id)"}]`.
 
         Returns

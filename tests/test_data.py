@@ -99,3 +99,41 @@ def test_unbalanced_participants_equal_separate_fits():
         np.testing.assert_allclose(
             joint[(frame.participant_id == label).to_numpy()], alone, rtol=1e-12
         )
+
+
+def test_block_change_resets_learning():
+    frame = bandit_frame(13, n_participants=2, n_trials=60).reset_index(drop=True)
+    frame["block"] = np.where(frame["trial_id"] < 25, "first", "second")
+    model = rlssm.RLSSM(rlssm.DualAlpha(), rlssm.DDM(), columns={"block": "block"})
+    assert model.extra_fields == ["participant_id", "trial_id", "feedback", "block"]
+    with_blocks = np.asarray(model.logp(frame, PARAMS))
+    split = frame.assign(participant_id=frame["participant_id"] + "/" + frame["block"])
+    np.testing.assert_allclose(with_blocks, MODEL.logp(split, PARAMS), rtol=1e-12)
+    assert not np.allclose(with_blocks, MODEL.logp(frame, PARAMS))
+
+
+def test_missing_responses_rejected_by_default_or_skipped():
+    frame = bandit_frame(14).reset_index(drop=True)
+    holes = frame.copy()
+    holes.loc[[3, 10], "rt"] = np.nan
+    holes.loc[[10, 20], "response"] = np.nan
+    holes.loc[20, "feedback"] = np.nan
+    with pytest.raises(
+        ValueError, match=r"'rt' holds NaN or infinite values in rows 3, 10"
+    ):
+        MODEL.logp(holes, PARAMS)
+    skipping = rlssm.RLSSM(rlssm.DualAlpha(), rlssm.DDM(), skip_missing=True)
+    logp = np.asarray(skipping.logp(holes, PARAMS))
+    assert np.isfinite(logp).all()
+    np.testing.assert_array_equal(logp[[3, 10, 20]], 0.0)
+    # Same as dropping those trials: the learning state skips them too.
+    kept = holes.drop(index=[3, 10, 20])
+    np.testing.assert_allclose(
+        np.delete(logp, [3, 10, 20]), MODEL.logp(kept, PARAMS), rtol=1e-12
+    )
+
+
+def test_wrong_length_parameter_array():
+    frame = bandit_frame(15)
+    with pytest.raises(ValueError, match=r"`params\['rl_alpha'\]` has shape \(5,\)"):
+        MODEL.logp(frame, {**PARAMS, "rl_alpha": np.full(5, 0.3)})
