@@ -3,9 +3,9 @@
 Both score the same 4,000 trials: 20 participants x 200 trials, per-participant
 `a, z, t, theta` and a per-trial drift `v` (as an RL model produces it), with
 response times and choices simulated by an Euler scheme with dt = 0.001 (as
-the LAN's training data were; any valid data would do, only the timing matters). For each
-likelihood two jitted functions are timed in steady state (compiled once
-beforehand), with `block_until_ready`:
+the LAN's training data were; any valid data would do, only the timing
+matters). For each likelihood two jitted functions are timed in steady state
+(compiled once beforehand), with `block_until_ready`:
 
 1. logp: the summed per-trial log-likelihood;
 2. logp + grad: `jax.value_and_grad` of that sum with respect to the five

@@ -156,7 +156,7 @@ class Angle(AbstractDecision):
         bound = a * ratio
         x0 = (2.0 * z - 1.0) * a
         upper = choice > 0
-        w = jnp.where(upper, 1.0 - z, z)  # start relative to the bound not hit
+        w = jnp.where(upper, 1.0 - z, z)  # start-to-hit-bound distance over 2a
         # Standardised time of the constant-bound DDM; the lower clip only
         # matters for absurd scales and keeps 1 / tt**2 finite in the gradient.
         tt = jnp.maximum(tau / (4.0 * a**2 * ratio), jnp.finfo(dtype).tiny ** 0.25)

@@ -1,6 +1,7 @@
 """The PyTensor Op, the HSSM model built by `to_hssm`, and its defaults."""
 
 import numpy as np
+import pandas as pd
 import pytensor
 import pytensor.tensor as pt
 import pytest
@@ -160,3 +161,23 @@ def test_model_is_bound_to_its_data(frame):
     )
     with pytest.raises(ValueError, match="bound to the data"):
         node.check_data(np.zeros((3, 2)))
+
+
+@pytest.mark.slow
+def test_unbalanced_panel_goes_through_hssm_and_samples():
+    counts = {"p0": 50, "p1": 300, "p2": 120}
+    frames = [
+        bandit_frame(20 + i, n_participants=1, n_trials=n).assign(participant_id=label)
+        for i, (label, n) in enumerate(counts.items())
+    ]
+    frame = pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=0)
+    logp = np.asarray(MODEL.logp(frame, POINT))
+    for label in counts:
+        rows = (frame["participant_id"] == label).to_numpy()
+        alone = MODEL.logp(frame[rows], POINT)
+        np.testing.assert_allclose(logp[rows], alone, rtol=1e-12)
+    hssm_model = MODEL.to_hssm(frame)
+    hssm_model.sample(sampler="numpyro", chains=1, tune=30, draws=20, progressbar=False)
+    draws = rlssm.group_draws(hssm_model)
+    assert set(draws) == set(MODEL.list_params)
+    assert all(np.isfinite(values).all() for values in draws.values())
