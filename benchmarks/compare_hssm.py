@@ -25,12 +25,19 @@ ratio HSSM / ours (> 1: we are faster):
    - sampling: the wall time of `sample(tune, draws)` minus the first-draw
      time, i.e. roughly the time spent in NUTS iterations;
    - ESS/s: bulk ESS (`arviz.ess(..., method="bulk")`) of the six group-level
-     `*_Intercept` parameters divided by that sampling time, min and median.
+     `*_Intercept` parameters divided by that sampling time, min and median;
+   - ms/gradient: sampling time / ((tune + draws) x mean tree size of the
+     draws), a rough cost per NUTS gradient evaluation.
+
+Also timed (4b): the whole PyMC model's jaxified logp + gradient (priors and
+likelihood, `pymc.sampling.jax.get_jaxified_logp`), the function NUTS calls,
+at the initial point; its value is printed for both models and must agree.
 
 Both models get the same parameter specification: `x ~ 1 + (1|participant_id)`
 for each of `rl_alpha, scaler, a, z, t, theta` with rlssm's default priors and
 links (`model.default_params(data)`; `t` bounded below the fastest RT), and
-`p_outlier=0.05` (both libraries' default), so the PyMC models differ only in
+`p_outlier=0.05` given explicitly to both (`--p-outlier`; `to_hssm` otherwise
+builds no lapse, HSSM's RLSSM defaults to 0.05), so the PyMC models differ only in
 the likelihood Op. HSSM needs its responses coded -1/+1, and its angle network
 is read from the local ONNX file (placed in HSSM's SSM likelihood cache while
 the model is built) instead of being downloaded. With `--initvals truth`
@@ -43,7 +50,7 @@ measured interleaved so that their ratio is meaningful.
 
 Usage::
 
-    .venv/bin/python benchmarks/compare_hssm.py [--tune 300] [--draws 300]
+    .venv/bin/python benchmarks/compare_hssm.py [--tune 200] [--draws 200]
         [--skip-sampling]
 """
 
@@ -138,9 +145,15 @@ def hssm_base_logp():
     )
 
 
-def build_hssm(hssm_data, base, include):
+def build_hssm(hssm_data, base, include, p_outlier):
     with mock.patch.dict(registry._SSM_LOGP_CACHE, {"angle": base}):
-        return quiet(hssm.rl.RLSSM, hssm_data, model=HSSM_MODEL, include=include)
+        return quiet(
+            hssm.rl.RLSSM,
+            hssm_data,
+            model=HSSM_MODEL,
+            include=include,
+            p_outlier=p_outlier,
+        )
 
 
 def link_functions(param):
@@ -250,6 +263,25 @@ def bench_likelihood(args, model, data, hssm_data, config, true_rows):
     return {f"compile_{k}": v for k, v in compile_s.items()}
 
 
+def bench_model_graph(args, models, point) -> None:
+    """The function NUTS calls: the PyMC model's jaxified logp and its gradient."""
+    from pymc.sampling.jax import get_jaxified_logp
+
+    fns, values = {}, {}
+    for name, hssm_model in models.items():
+        pymc_model = hssm_model.pymc_model
+        logp = quiet(get_jaxified_logp, pymc_model, negative_logp=False)
+        x = [jnp.asarray(point[v.name]) for v in pymc_model.value_vars]
+        fns[name] = (jax.jit(jax.value_and_grad(logp)), [x])
+        values[name] = float(ready(fns[name][0](x))[0])
+    print(
+        f"  model logp at the initial point: HSSM {values['hssm']:.6f}, "
+        f"ours {values['ours']:.6f}"
+    )
+    ms = interleaved(fns, args.blocks, args.per_block)
+    row("PyMC model logp + grad", ms["hssm"], ms["ours"])
+
+
 def bench_build(args, model, data, hssm_data):
     # Network load: ONNX -> JAX (HSSM) / ONNX -> Equinox MLP (ours).
     load_h, load_o = [], []
@@ -267,10 +299,10 @@ def bench_build(args, model, data, hssm_data):
     for _ in range(args.builds):
         include = model.default_params(data)  # HSSM gets our spec, outside the timer
         start = time.perf_counter()
-        hssm_model = build_hssm(hssm_data, base, include)
+        hssm_model = build_hssm(hssm_data, base, include, args.p_outlier)
         build_h.append(time.perf_counter() - start)
         start = time.perf_counter()
-        ours_model = quiet(model.to_hssm, data)
+        ours_model = quiet(model.to_hssm, data, p_outlier=args.p_outlier)
         build_o.append(time.perf_counter() - start)
     print(
         "  builds, s: HSSM "
@@ -339,11 +371,13 @@ def bench_sampling(args, model, data, bundle, models):
         divergences = int(np.asarray(stats["diverging"]).sum())
         steps = np.asarray(stats["n_steps"]) if "n_steps" in stats else None
         sampling = elapsed - min(first[name])
+        grads = (args.tune + args.draws) * steps.mean() if steps is not None else 0
         results[name] = dict(
             total=elapsed,
             sampling=sampling,
             ess=ess_values,
             divergences=divergences,
+            ms_per_grad=sampling / grads * 1e3 if grads else float("nan"),
         )
         posterior = idata["posterior"]
         print(
@@ -369,6 +403,7 @@ def bench_sampling(args, model, data, bundle, models):
     h, o = results["hssm"], results["ours"]
     row("time to first draw", min(first["hssm"]), min(first["ours"]), "s")
     row("sampling (excl. first draw)", h["sampling"], o["sampling"], "s")
+    row("sampling ms/gradient (est.)", h["ms_per_grad"], o["ms_per_grad"])
     row(
         "ESS/s min", min(h["ess"]) / h["sampling"], min(o["ess"]) / o["sampling"], "1/s"
     )
@@ -396,10 +431,16 @@ def print_table() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--tune", type=int, default=300)
-    parser.add_argument("--draws", type=int, default=300)
+    parser.add_argument("--tune", type=int, default=200)
+    parser.add_argument("--draws", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--initvals", choices=["truth", "default"], default="truth")
+    parser.add_argument(
+        "--p-outlier",
+        type=lambda x: None if x.lower() == "none" else float(x),
+        default=0.05,
+        help="fixed lapse probability given to both models ('none': no lapse)",
+    )
     parser.add_argument("--skip-sampling", action="store_true")
     parser.add_argument(
         "--blocks", type=int, default=30, help="timing blocks per likelihood function"
@@ -439,14 +480,29 @@ def main() -> None:
     bench_likelihood(args, model, data, hssm_data, config, true_rows)
     print("\n[4] model build")
     hssm_model, ours_model = bench_build(args, model, data, hssm_data)
+    models = {"hssm": hssm_model, "ours": ours_model}
+    print("\n[4b] the whole PyMC model (priors + likelihood), as NUTS calls it")
+    point = dict(hssm_model.pymc_model.initial_point(args.seed))
+    if args.initvals == "truth":
+        initvals = truth_initvals(model, data, bundle)
+        transformed = hssm_model.pymc_model.rvs_to_transforms
+        for rv in hssm_model.pymc_model.free_RVs:
+            value = hssm_model.pymc_model.rvs_to_values[rv].name
+            if rv.name in initvals:
+                transform = transformed.get(rv)
+                init = np.asarray(initvals[rv.name], float)
+                point[value] = (
+                    init
+                    if transform is None
+                    else np.asarray(transform.forward(init, *rv.owner.inputs).eval())
+                )
+    bench_model_graph(args, models, point)
     if not args.skip_sampling:
         print(
             f"\n[5] sampling (numpyro, 1 chain, tune={args.tune}, "
             f"draws={args.draws}, initvals={args.initvals})"
         )
-        bench_sampling(
-            args, model, data, bundle, {"hssm": hssm_model, "ours": ours_model}
-        )
+        bench_sampling(args, model, data, bundle, models)
     print_table()
     print(f"total wall time {time.perf_counter() - began:.0f} s")
 

@@ -1,13 +1,26 @@
 """Learning rules against plain NumPy trial loops."""
 
-from typing import ClassVar
+import importlib.util
+from pathlib import Path
 
-import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 import pytest
 
 import rlssm
+
+FORGETFUL_RW = Path(__file__).resolve().parents[1] / "examples" / "forgetful_rw.py"
+
+
+def load_forgetful_rw():
+    """The docs' custom learning rule, imported from examples/ (not a package)."""
+    spec = importlib.util.spec_from_file_location("forgetful_rw", FORGETFUL_RW)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.ForgetfulRW
+
+
+ForgetfulRW = load_forgetful_rw()
 
 
 def bandit_frame(seed: int, n_participants=3, n_trials=60, minus_one=False):
@@ -87,24 +100,6 @@ def test_trial_varying_learning_rate_follows_row_order():
     q, v = numpy_loop(frame, lambda error, row: alpha[row], scaler=1.5)
     np.testing.assert_allclose(latents["q"], q, atol=1e-12)
     np.testing.assert_allclose(latents["v"], v, atol=1e-12)
-
-
-class ForgetfulRW(rlssm.AbstractValueLearning):
-    """Rescorla-Wagner; the unchosen option decays towards q0 at rate `forget`."""
-
-    param_specs: ClassVar = (
-        rlssm.ParamSpec("rl_alpha", lower=0.0, upper=1.0, default=0.2),
-        rlssm.ParamSpec("forget", lower=0.0, upper=1.0, default=0.1),
-    )
-    data_columns: ClassVar = ("feedback",)
-    q0: float = 0.5
-    n_options: int = 2
-
-    def update(self, state, params, choice, data):
-        chosen = jnp.arange(self.n_options) == choice
-        learned = state + params["rl_alpha"] * (data["feedback"] - state)
-        forgotten = state + params["forget"] * (self.q0 - state)
-        return jnp.where(chosen, learned, forgotten)
 
 
 def test_custom_rule_by_subclassing():

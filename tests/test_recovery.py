@@ -37,7 +37,7 @@ def test_rescorla_wagner_angle_recovers_group_means(rldm, angle_lan):
     draws = rlssm.group_draws(hssm_model)
     assert set(draws) == set(model.list_params)
     for name, values in draws.items():
-        low, high = az.hdi(values, hdi_prob=0.94)
+        low, high = az.hdi(values, prob=0.94)
         truth = rldm["params_true_group"][f"{name}_mean"]
         print(f"{name}: 94% HDI [{low:.3f}, {high:.3f}], truth {truth:.3f}")
         assert low <= truth <= high, name
@@ -48,7 +48,7 @@ def test_dual_alpha_angle_samples(rldm, angle_lan):
     model = rlssm.RLSSM(rlssm.DualAlpha(), angle_lan, columns={"trial_id": "trial"})
     hssm_model = fit(model, rldm["data"])
     draws = rlssm.group_draws(hssm_model)
-    low, high = az.hdi(draws["rl_alpha_neg"], hdi_prob=0.94)
+    low, high = az.hdi(draws["rl_alpha_neg"], prob=0.94)
     mean = draws["rl_alpha_neg"].mean()
     print(f"rl_alpha_neg: mean {mean:.3f}, 94% HDI [{low:.3f}, {high:.3f}]")
     assert np.isfinite(draws["rl_alpha_neg"]).all() and 0 < low < high < 1
