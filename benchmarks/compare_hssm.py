@@ -1,57 +1,74 @@
 """Compare rlssm with HSSM 0.5's own RLSSM (`2AB_RW_Angle`) on the rldm data set.
 
-Both run in this one process, on the same 20 x 200 trials of the two-armed
-bandit data set, and every metric is printed as HSSM time, our time and the
-ratio HSSM / ours (> 1: we are faster):
+Both libraries run in this one process, on the same 20 x 200 trials of the
+two-armed bandit data set, each used as a user gets it:
+
+- HSSM: `hssm.rl.RLSSM(data, model="2AB_RW_Angle", include=[...])` where
+  `include` only gives every parameter the formula `x ~ 1 + (1|participant_id)`;
+  priors, links (identity), bounds and the lapse (`p_outlier=0.05`) are HSSM's
+  own defaults. HSSM needs its responses coded -1/+1, and its angle network is
+  read from the local ONNX file (placed in HSSM's SSM likelihood cache while the
+  model is built) instead of being downloaded. Its sampler is given working
+  initial values (HSSM's defaults start `t` at 0.025 and `scaler` at 5): every
+  group intercept at the true group mean (identity link, so the natural value),
+  every participant sd at `--init-sd` (0.1) and every participant offset at 0.
+- Ours: `rlssm.RLSSM(RescorlaWagner(), LAN("angle"), ...).to_hssm(data)` with
+  no arguments: the same hierarchical structure, our default priors (centred on
+  the parameter defaults), links keeping every parameter inside its bounds, `t`
+  bounded below the fastest RT, no lapse, and no initial values (the sampler
+  starts at the prior centres).
+
+The two PyMC models therefore differ in their priors, parameterisation, lapse
+and likelihood Op; the sampling rows compare what a user gets from each, not
+the likelihood alone (rows 1-3 do that). Every metric is printed as HSSM,
+ours and the ratio HSSM / ours:
 
 1. likelihood: the jitted per-trial log-likelihood of all 4,000 trials at the
    true subject parameters (one value per trial for every parameter, as the
    sampler passes them), summed, steady state (compiled once beforehand);
    HSSM's function is the one its RLSSM Op jits (`make_rl_logp_func` for the
-   `2AB_RW_Angle` config), ours is `RLSSM.logp` on a validated panel.
+   `2AB_RW_Angle` config), ours is `RLSSM.logp` on a validated panel; no lapse
+   for either, so the values must agree.
 2. likelihood + gradient: `jax.value_and_grad` of the summed log-likelihood
    with respect to the six parameter arrays, the same transformation for both.
 3. bare decision likelihood: the angle LAN alone on the per-trial drift `v`
    the learner produces (plus `a, z, t, theta`), value and gradient; the ratio
    full / bare shows what the learning loop costs (target: ours <= 1.3x).
-4. model build: `hssm.rl.RLSSM(data, model="2AB_RW_Angle", ...)` against
-   `model.to_hssm(data)`; the ONNX -> JAX network load is timed separately.
-5. sampling with `sampler="numpyro"`, one chain, same tune/draws and the same
-   initial values, no pointwise log-likelihood:
+4. model build: `hssm.rl.RLSSM(...)` against `model.to_hssm(data)` as above;
+   the ONNX -> JAX network load is timed separately.
+   4b. the whole PyMC model's jaxified logp + gradient (priors, lapse and
+   likelihood; `pymc.sampling.jax.get_jaxified_logp`), the function NUTS
+   calls, each at its own starting point (so the values differ).
+5. sampling with `sampler="numpyro"`, one chain, the same tune/draws/seed, no
+   pointwise log-likelihood:
    - first draw: the wall time of `sample(tune=1, draws=1)`, i.e. PyMC's
      PyTensor -> JAX conversion, the initial point, numpyro's XLA compile of
      NUTS and two NUTS iterations (everything a user waits for before the
-     first draw; every `sample()` call pays it again);
+     first draw; every `sample()` call pays it again); measured A B B A, the
+     minimum is reported;
    - sampling: the wall time of `sample(tune, draws)` minus the first-draw
      time, i.e. roughly the time spent in NUTS iterations;
+   - divergences (after tuning), mean tree size (leapfrog steps per draw) and
+     the adapted step size;
    - ESS/s: bulk ESS (`arviz.ess(..., method="bulk")`) of the six group-level
-     `*_Intercept` parameters divided by that sampling time, min and median;
+     `{p}_Intercept` parameters divided by that sampling time, min and median;
    - ms/gradient: sampling time / ((tune + draws) x mean tree size of the
-     draws), a rough cost per NUTS gradient evaluation.
-
-Also timed (4b): the whole PyMC model's jaxified logp + gradient (priors and
-likelihood, `pymc.sampling.jax.get_jaxified_logp`), the function NUTS calls,
-at the initial point; its value is printed for both models and must agree.
-
-Both models get the same parameter specification: `x ~ 1 + (1|participant_id)`
-for each of `rl_alpha, scaler, a, z, t, theta` with rlssm's default priors and
-links (`model.default_params(data)`; `t` bounded below the fastest RT), and
-`p_outlier=0.05` given explicitly to both (`--p-outlier`; `to_hssm` otherwise
-builds no lapse, HSSM's RLSSM defaults to 0.05), so the PyMC models differ only in
-the likelihood Op. HSSM needs its responses coded -1/+1, and its angle network
-is read from the local ONNX file (placed in HSSM's SSM likelihood cache while
-the model is built) instead of being downloaded. With `--initvals truth`
-(default) both samplers start at the true group means (intercepts on the link
-scale), participant sd 0.1 and zero offsets; `--initvals default` uses HSSM's
-processed defaults (identical for both models, as the specification is).
+     draws), a rough cost per NUTS gradient evaluation;
+   - the posterior mean +- sd of each group intercept on the natural scale
+     (HSSM: the intercept itself, identity links; ours: `rlssm.group_draws`)
+     next to the true group mean. A fast sampler that sits far from the truth
+     is no win: read the ESS/s rows together with this table.
+   Ours is sampled first, then HSSM; a full `sample()` call that runs past
+   `--sample-timeout` seconds is abandoned (reported as timed out, with NaN
+   ESS/s) and the process exits after printing the table.
 
 Timings are noisy when other processes share the CPU; HSSM and ours are
-measured interleaved so that their ratio is meaningful.
+measured interleaved where possible so that their ratio is meaningful.
 
 Usage::
 
     .venv/bin/python benchmarks/compare_hssm.py [--tune 200] [--draws 200]
-        [--skip-sampling]
+        [--skip-sampling] [--sample-timeout 1200]
 """
 
 from __future__ import annotations
@@ -59,6 +76,8 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -84,17 +103,27 @@ import rlssm  # noqa: E402
 
 HSSM_MODEL = "2AB_RW_Angle"
 PARTICIPANT = "participant_id"
-ROWS: list[tuple[str, str, float, float, str]] = []
+ROWS: list[tuple[str, str, float, float, bool]] = []
 
 
 # --------------------------------------------------------------------- helpers
-def row(metric: str, hssm_value: float, ours_value: float, unit: str = "ms") -> None:
-    ROWS.append((metric, unit, hssm_value, ours_value, ""))
-    ratio = hssm_value / ours_value if ours_value else float("nan")
-    print(
-        f"  {metric}: HSSM {hssm_value:.4g} {unit}, ours {ours_value:.4g} {unit}, "
-        f"HSSM/ours {ratio:.2f}"
-    )
+def row(
+    metric: str,
+    hssm_value: float,
+    ours_value: float,
+    unit: str = "ms",
+    ratio: bool = True,
+) -> None:
+    """Record a table row; `ratio=False` for counts where HSSM/ours means nothing."""
+    ROWS.append((metric, unit, hssm_value, ours_value, ratio))
+    text = f"  {metric}: HSSM {hssm_value:.4g} {unit}, ours {ours_value:.4g} {unit}"
+    if ratio:
+        text += f", HSSM/ours {safe_ratio(hssm_value, ours_value):.2f}"
+    print(text)
+
+
+def safe_ratio(a: float, b: float) -> float:
+    return a / b if b and np.isfinite(b) else float("nan")
 
 
 def ready(out):
@@ -145,23 +174,16 @@ def hssm_base_logp():
     )
 
 
-def build_hssm(hssm_data, base, include, p_outlier):
+def hssm_include(names) -> list[dict]:
+    """The hierarchical structure only; HSSM fills in its own priors and links."""
+    return [{"name": p, "formula": f"{p} ~ 1 + (1|{PARTICIPANT})"} for p in names]
+
+
+def build_hssm(hssm_data, base, names):
     with mock.patch.dict(registry._SSM_LOGP_CACHE, {"angle": base}):
         return quiet(
-            hssm.rl.RLSSM,
-            hssm_data,
-            model=HSSM_MODEL,
-            include=include,
-            p_outlier=p_outlier,
+            hssm.rl.RLSSM, hssm_data, model=HSSM_MODEL, include=hssm_include(names)
         )
-
-
-def link_functions(param):
-    """Forward link of an `hssm.Param` as a NumPy function."""
-    link = param.link
-    if isinstance(link, str):
-        return {"log": np.log, "identity": lambda x: x}[link]
-    return link.link
 
 
 # ----------------------------------------------------------------- benchmarks
@@ -263,26 +285,7 @@ def bench_likelihood(args, model, data, hssm_data, config, true_rows):
     return {f"compile_{k}": v for k, v in compile_s.items()}
 
 
-def bench_model_graph(args, models, point) -> None:
-    """The function NUTS calls: the PyMC model's jaxified logp and its gradient."""
-    from pymc.sampling.jax import get_jaxified_logp
-
-    fns, values = {}, {}
-    for name, hssm_model in models.items():
-        pymc_model = hssm_model.pymc_model
-        logp = quiet(get_jaxified_logp, pymc_model, negative_logp=False)
-        x = [jnp.asarray(point[v.name]) for v in pymc_model.value_vars]
-        fns[name] = (jax.jit(jax.value_and_grad(logp)), [x])
-        values[name] = float(ready(fns[name][0](x))[0])
-    print(
-        f"  model logp at the initial point: HSSM {values['hssm']:.6f}, "
-        f"ours {values['ours']:.6f}"
-    )
-    ms = interleaved(fns, args.blocks, args.per_block)
-    row("PyMC model logp + grad", ms["hssm"], ms["ours"])
-
-
-def bench_build(args, model, data, hssm_data):
+def bench_build(args, model, data, hssm_data, names):
     # Network load: ONNX -> JAX (HSSM) / ONNX -> Equinox MLP (ours).
     load_h, load_o = [], []
     for _ in range(3):
@@ -297,12 +300,11 @@ def bench_build(args, model, data, hssm_data):
     )
     build_h, build_o = [], []
     for _ in range(args.builds):
-        include = model.default_params(data)  # HSSM gets our spec, outside the timer
         start = time.perf_counter()
-        hssm_model = build_hssm(hssm_data, base, include, args.p_outlier)
+        hssm_model = build_hssm(hssm_data, base, names)
         build_h.append(time.perf_counter() - start)
         start = time.perf_counter()
-        ours_model = quiet(model.to_hssm, data, p_outlier=args.p_outlier)
+        ours_model = quiet(model.to_hssm, data)
         build_o.append(time.perf_counter() - start)
     print(
         "  builds, s: HSSM "
@@ -315,24 +317,63 @@ def bench_build(args, model, data, hssm_data):
         statistics.median(build_h) * 1e3,
         statistics.median(build_o) * 1e3,
     )
+    for name, m in (("HSSM", hssm_model), ("ours", ours_model)):
+        spec = "; ".join(
+            f"{p.name}: link {p.link if isinstance(p.link, str) else p.link.name}, "
+            f"bounds {p.bounds}"
+            for p in m.params.values()
+            if p.name != "p_outlier"
+        )
+        lapse = m.params["p_outlier"].prior if "p_outlier" in m.params else None
+        print(f"  {name}: p_outlier {lapse}; {spec}")
     return hssm_model, ours_model
 
 
-def truth_initvals(model, data, bundle, scale_sd: float = 0.1) -> dict:
+def hssm_initvals(hssm_model, data, bundle, names, sd: float) -> dict:
+    """Working initial values for HSSM: group intercepts at the true group means."""
     group = bundle["params_true_group"]
     n = data[PARTICIPANT].nunique()
     initvals = {}
-    for param in model.default_params(data):
-        name = param.name
-        initvals[f"{name}_Intercept"] = np.asarray(
-            link_functions(param)(np.asarray(group[f"{name}_mean"]))
-        )
-        initvals[f"{name}_1|{PARTICIPANT}_sigma"] = np.asarray(scale_sd)
+    for name in names:
+        link = hssm_model.params[name].link
+        assert link == "identity", (name, link)  # the intercept is the natural value
+        initvals[f"{name}_Intercept"] = np.asarray(float(group[f"{name}_mean"]))
+        initvals[f"{name}_1|{PARTICIPANT}_sigma"] = np.asarray(sd)
         initvals[f"{name}_1|{PARTICIPANT}_offset"] = np.zeros(n)
     return initvals
 
 
-def sample(hssm_model, tune, draws, seed, initvals):
+def start_point(hssm_model, initvals, seed) -> dict:
+    """The transformed point the sampler starts at (HSSM turns jitter off for JAX)."""
+    from pymc.initial_point import make_initial_point_fn
+
+    overrides = initvals if initvals is not None else hssm_model.initvals
+    fn = make_initial_point_fn(
+        model=hssm_model.pymc_model, overrides=overrides, jitter_rvs=set()
+    )
+    return fn(seed)
+
+
+def bench_model_graph(args, models, points) -> None:
+    """The function NUTS calls: the PyMC model's jaxified logp and its gradient."""
+    from pymc.sampling.jax import get_jaxified_logp
+
+    fns, values = {}, {}
+    for name, hssm_model in models.items():
+        pymc_model = hssm_model.pymc_model
+        # PyMC's flag reads backwards: `negative_logp=False` returns -logp, the
+        # potential energy numpyro's NUTS calls.
+        potential = quiet(get_jaxified_logp, pymc_model, negative_logp=False)
+        x = [jnp.asarray(points[name][v.name]) for v in pymc_model.value_vars]
+        fns[name] = (jax.jit(jax.value_and_grad(potential)), [x])
+        values[name] = -float(ready(fns[name][0](x))[0])
+        print(f"  {name}: model logp at its starting point {values[name]:.3f}")
+    ms = interleaved(fns, args.blocks, args.per_block)
+    row("PyMC model logp + grad", ms["hssm"], ms["ours"])
+
+
+def sample(hssm_model, tune, draws, seed, initvals, timeout=None):
+    """`hssm_model.sample(...)` and its wall time; (None, timeout) if it ran over."""
     kwargs = dict(
         sampler="numpyro",
         chains=1,
@@ -344,66 +385,114 @@ def sample(hssm_model, tune, draws, seed, initvals):
     )
     if initvals is not None:
         kwargs["initvals"] = dict(initvals)
-    start = time.perf_counter()
-    idata = quiet(hssm_model.sample, **kwargs)
-    return idata, time.perf_counter() - start
+    box: dict = {}
+
+    def target():
+        start = time.perf_counter()
+        try:
+            box["idata"] = quiet(hssm_model.sample, **kwargs)
+        except BaseException as error:  # noqa: BLE001 - re-raised below
+            box["error"] = error
+        box["elapsed"] = time.perf_counter() - start
+
+    # A daemon thread, so that a run past `timeout` can be abandoned (XLA cannot
+    # be interrupted); the caller then exits the process with `os._exit`.
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        return None, float(timeout)
+    if "error" in box:
+        raise box["error"]
+    return box["idata"], box["elapsed"]
 
 
-def bench_sampling(args, model, data, bundle, models):
-    initvals = truth_initvals(model, data, bundle) if args.initvals == "truth" else None
-    intercepts = [f"{name}_Intercept" for name in model.list_params]
-    links = {p.name: p.link for p in model.default_params(data)}
+def natural_draws(name, hssm_model, idata, names) -> dict[str, np.ndarray]:
+    if name == "ours":
+        return rlssm.group_draws(hssm_model)
+    posterior = idata["posterior"]
+    # HSSM's links are identity (asserted in `hssm_initvals`).
+    return {p: np.asarray(posterior[f"{p}_Intercept"]).ravel() for p in names}
+
+
+def bench_sampling(args, data, bundle, models, names, hssm_init):
+    initvals = {"hssm": hssm_init, "ours": None}
+    intercepts = [f"{p}_Intercept" for p in names]
     group = bundle["params_true_group"]
-    first, results = {}, {}
+    first, results, natural = {}, {}, {}
     # First draw, interleaved twice (A B B A) so that one-time costs of the
     # process do not land on one side; the minimum is reported.
     for name in ["hssm", "ours", "ours", "hssm"]:
-        _, elapsed = sample(models[name], 1, 1, args.seed, initvals)
+        _, elapsed = sample(models[name], 1, 1, args.seed, initvals[name])
         first.setdefault(name, []).append(elapsed)
         print(f"  {name}: sample(tune=1, draws=1) {elapsed:.1f} s")
-    for name in ["hssm", "ours"]:
+    nan = float("nan")
+    timed_out = False
+    for name in ["ours", "hssm"]:
         idata, elapsed = sample(
-            models[name], args.tune, args.draws, args.seed, initvals
+            models[name],
+            args.tune,
+            args.draws,
+            args.seed,
+            initvals[name],
+            args.sample_timeout,
         )
-        ess = az.ess(idata, var_names=intercepts, method="bulk")
-        ess_values = [float(ess[v].values) for v in intercepts]
-        stats = idata["sample_stats"]
-        divergences = int(np.asarray(stats["diverging"]).sum())
-        steps = np.asarray(stats["n_steps"]) if "n_steps" in stats else None
         sampling = elapsed - min(first[name])
-        grads = (args.tune + args.draws) * steps.mean() if steps is not None else 0
-        results[name] = dict(
-            total=elapsed,
-            sampling=sampling,
-            ess=ess_values,
-            divergences=divergences,
-            ms_per_grad=sampling / grads * 1e3 if grads else float("nan"),
-        )
-        posterior = idata["posterior"]
-        print(
-            f"  {name}: sample(tune={args.tune}, draws={args.draws}) "
-            f"{elapsed:.1f} s, divergences {divergences}"
-            + (f", mean tree size {steps.mean():.1f}" if steps is not None else "")
-        )
-        for v, e in zip(intercepts, ess_values, strict=True):
-            draws_ = np.asarray(posterior[v]).ravel()
-            pname = v.removesuffix("_Intercept")
-            link = links[pname]
-            inv = (
-                (np.exp if link == "log" else (lambda x: x))
-                if isinstance(link, str)
-                else link.linkinv
-            )
-            natural = inv(draws_)
+        if idata is None:
+            timed_out = True
             print(
-                f"    {v:>20}: ESS {e:7.1f}; natural scale "
-                f"{float(np.mean(natural)):.3f} +- {float(np.std(natural)):.3f} "
-                f"(true group mean {group[pname + '_mean']:.3f})"
+                f"  {name}: sample(tune={args.tune}, draws={args.draws}) TIMED OUT "
+                f"after {elapsed:.0f} s (--sample-timeout); abandoned"
             )
+            results[name] = dict(
+                sampling=sampling, ess=[nan], divergences=nan, steps=nan, step=nan
+            )
+            natural[name] = {p: np.array([nan]) for p in names}
+            continue
+        ess = az.ess(idata, var_names=intercepts, method="bulk")
+        stats = idata["sample_stats"]
+        results[name] = dict(
+            sampling=sampling,
+            ess=[float(ess[v].values) for v in intercepts],
+            divergences=int(np.asarray(stats["diverging"]).sum()),
+            steps=float(np.asarray(stats["n_steps"]).mean()),
+            step=float(np.asarray(stats["step_size"]).mean()),
+        )
+        natural[name] = natural_draws(name, models[name], idata, names)
+        r = results[name]
+        print(
+            f"  {name}: sample(tune={args.tune}, draws={args.draws}) {elapsed:.1f} s, "
+            f"divergences {r['divergences']}, mean tree size {r['steps']:.1f}, "
+            f"step size {r['step']:.3g}; bulk ESS "
+            + ", ".join(f"{p} {e:.0f}" for p, e in zip(names, r["ess"], strict=True))
+        )
+
+    print(
+        "\n  group intercepts, natural scale: posterior mean +- sd "
+        "[(mean - truth) / sd]"
+    )
+    print(f"  {'param':>9} {'truth':>7} {'HSSM':>26} {'ours':>26}")
+    for p in names:
+        truth = float(group[f"{p}_mean"])
+        cells = []
+        for name in ["hssm", "ours"]:
+            d = natural[name][p]
+            m, s = float(np.mean(d)), float(np.std(d))
+            cells.append(f"{m:7.3f} +- {s:5.3f} [{safe_ratio(m - truth, s):+6.1f}]")
+        print(f"  {p:>9} {truth:7.3f} {cells[0]:>26} {cells[1]:>26}")
+
     h, o = results["hssm"], results["ours"]
     row("time to first draw", min(first["hssm"]), min(first["ours"]), "s")
     row("sampling (excl. first draw)", h["sampling"], o["sampling"], "s")
-    row("sampling ms/gradient (est.)", h["ms_per_grad"], o["ms_per_grad"])
+    row("divergences (after tune)", h["divergences"], o["divergences"], "n", False)
+    row("mean tree size", h["steps"], o["steps"], "n", False)
+    row("step size", h["step"], o["step"], "", False)
+    steps = args.tune + args.draws
+    row(
+        "sampling ms/gradient (est.)",
+        h["sampling"] / (steps * h["steps"]) * 1e3,
+        o["sampling"] / (steps * o["steps"]) * 1e3,
+    )
     row(
         "ESS/s min", min(h["ess"]) / h["sampling"], min(o["ess"]) / o["sampling"], "1/s"
     )
@@ -413,19 +502,20 @@ def bench_sampling(args, model, data, bundle, models):
         statistics.median(o["ess"]) / o["sampling"],
         "1/s",
     )
-    return results
+    return timed_out
 
 
 def print_table() -> None:
     print()
     print(f"{'metric':<28} {'unit':>4} {'HSSM':>10} {'ours':>10} {'HSSM/ours':>10}")
     print("-" * 66)
-    for metric, unit, h, o, _ in ROWS:
-        ratio = h / o if o else float("nan")
-        print(f"{metric:<28} {unit:>4} {h:10.4g} {o:10.4g} {ratio:10.2f}")
+    for metric, unit, h, o, ratio in ROWS:
+        r = f"{safe_ratio(h, o):10.2f}" if ratio else f"{'-':>10}"
+        print(f"{metric:<28} {unit:>4} {h:10.4g} {o:10.4g} {r}")
     print(
-        "HSSM/ours > 1: rlssm is faster (for the ESS/s rows: HSSM is better); "
-        "the 'x' rows are ratios full / bare."
+        "HSSM/ours > 1: rlssm is faster (time rows); < 1: rlssm is better "
+        "(ESS/s rows); 'x' rows are full / bare likelihood. Targets: logp + grad "
+        "ratio >= 1, ours full/bare logp+grad <= 1.3, ESS/s min ratio <= 0.2."
     )
 
 
@@ -434,12 +524,17 @@ def main() -> None:
     parser.add_argument("--tune", type=int, default=200)
     parser.add_argument("--draws", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--initvals", choices=["truth", "default"], default="truth")
     parser.add_argument(
-        "--p-outlier",
-        type=lambda x: None if x.lower() == "none" else float(x),
-        default=0.05,
-        help="fixed lapse probability given to both models ('none': no lapse)",
+        "--init-sd",
+        type=float,
+        default=0.1,
+        help="participant sd in HSSM's initial values",
+    )
+    parser.add_argument(
+        "--sample-timeout",
+        type=float,
+        default=1200.0,
+        help="abandon a full sample() call after this many seconds",
     )
     parser.add_argument("--skip-sampling", action="store_true")
     parser.add_argument(
@@ -464,47 +559,46 @@ def main() -> None:
     base = hssm_base_logp()
     with mock.patch.dict(registry._SSM_LOGP_CACHE, {"angle": base}):
         config = registry.get_rlssm_model_config(HSSM_MODEL)
+    names = list(config.list_params)
     truth = bundle["params_true_subj"]
     index = data[PARTICIPANT].to_numpy()
     pids = np.unique(index)
     true_rows = [
         jnp.asarray(np.asarray(truth[name], float)[np.searchsorted(pids, index)])
-        for name in config.list_params
+        for name in names
     ]
-    print(
-        f"{len(data)} trials, {len(pids)} participants; params "
-        f"{list(config.list_params)}"
-    )
+    print(f"{len(data)} trials, {len(pids)} participants; params {names}")
 
     print("\n[1-3] likelihood (ms per call, median of interleaved blocks)")
     bench_likelihood(args, model, data, hssm_data, config, true_rows)
-    print("\n[4] model build")
-    hssm_model, ours_model = bench_build(args, model, data, hssm_data)
+    print("\n[4] model build (HSSM: its defaults; ours: to_hssm(data))")
+    hssm_model, ours_model = bench_build(args, model, data, hssm_data, names)
     models = {"hssm": hssm_model, "ours": ours_model}
+    hssm_init = hssm_initvals(hssm_model, data, bundle, names, args.init_sd)
+    print(
+        "  HSSM initial values: intercepts at the true group means "
+        + ", ".join(f"{p} {float(hssm_init[p + '_Intercept']):.3f}" for p in names)
+        + f"; participant sds {args.init_sd}; offsets 0. Ours: none (prior centres)"
+    )
     print("\n[4b] the whole PyMC model (priors + likelihood), as NUTS calls it")
-    point = dict(hssm_model.pymc_model.initial_point(args.seed))
-    if args.initvals == "truth":
-        initvals = truth_initvals(model, data, bundle)
-        transformed = hssm_model.pymc_model.rvs_to_transforms
-        for rv in hssm_model.pymc_model.free_RVs:
-            value = hssm_model.pymc_model.rvs_to_values[rv].name
-            if rv.name in initvals:
-                transform = transformed.get(rv)
-                init = np.asarray(initvals[rv.name], float)
-                point[value] = (
-                    init
-                    if transform is None
-                    else np.asarray(transform.forward(init, *rv.owner.inputs).eval())
-                )
-    bench_model_graph(args, models, point)
+    points = {
+        "hssm": start_point(hssm_model, hssm_init, args.seed),
+        "ours": start_point(ours_model, None, args.seed),
+    }
+    bench_model_graph(args, models, points)
+    timed_out = False
     if not args.skip_sampling:
         print(
-            f"\n[5] sampling (numpyro, 1 chain, tune={args.tune}, "
-            f"draws={args.draws}, initvals={args.initvals})"
+            f"\n[5] sampling (numpyro, 1 chain, tune={args.tune}, draws={args.draws}, "
+            f"seed={args.seed})"
         )
-        bench_sampling(args, model, data, bundle, models)
+        timed_out = bench_sampling(args, data, bundle, models, names, hssm_init)
     print_table()
     print(f"total wall time {time.perf_counter() - began:.0f} s")
+    if timed_out:  # an abandoned sampler thread is still running: do not join it
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":

@@ -98,6 +98,7 @@ def main() -> None:
         tune=args.tune,
         draws=args.draws,
         progressbar=False,
+        random_seed=args.seed,
         idata_kwargs={"log_likelihood": False},
     )
     elapsed = time.perf_counter() - began

@@ -1,25 +1,42 @@
-"""The README's main job runs and recovers the data set's group means."""
+"""The README's main job runs end to end and recovers the simulated truth."""
 
 import re
-import runpy
+import subprocess
+import sys
 from pathlib import Path
 
-QUICKSTART = Path(__file__).resolve().parents[1] / "examples" / "quickstart.py"
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_quickstart_recovers_group_means(capsys, rldm):
-    runpy.run_path(str(QUICKSTART), run_name="__main__")
-    output = capsys.readouterr().out
-    truth = rldm["params_true_group"]
-    rows = re.findall(r"^\s*(\w+)\s+(-?[\d.]+)\s+(-?[\d.]+)$", output, flags=re.M)
-    assert {name for name, _, _ in rows} == {
+@pytest.mark.slow
+def test_quickstart_fits_and_recovers(tmp_path):
+    plot = tmp_path / "recovery.png"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "quickstart.py"), "--plot", str(plot)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    output = result.stdout
+    print(output)
+    assert "divergent transitions: 0" in output
+    rows = re.findall(
+        r"^\s*(\w+)\s+(-?[\d.]+) \[\s*(-?[\d.]+),\s*(-?[\d.]+)\]", output, re.M
+    )
+    assert {name for name, *_ in rows} == {
         "rl_alpha",
+        "rl_alpha_neg",
         "scaler",
         "a",
         "z",
         "t",
         "theta",
     }
-    for name, estimate, _ in rows:
-        mean = truth[name + "_mean"]
-        assert abs(float(estimate) - mean) < 0.1 * abs(mean) + 0.05, name
+    # Seven 94% intervals of one fit: allow one miss (all seven cover with
+    # probability 0.94**7 = 0.65 even for a perfect sampler).
+    assert output.count("outside HDI") <= 1
+    assert plot.stat().st_size > 10_000

@@ -11,15 +11,16 @@ import rlssm
 TUNE, DRAWS = 400, 400
 
 
-def fit(model, data):
+def fit(model, data, tune=TUNE, draws=DRAWS):
     hssm_model = model.to_hssm(data)
     began = time.perf_counter()
     hssm_model.sample(
         sampler="numpyro",
         chains=1,
-        tune=TUNE,
-        draws=DRAWS,
+        tune=tune,
+        draws=draws,
         progressbar=False,
+        random_seed=1,
         idata_kwargs={"log_likelihood": False},
     )
     elapsed = time.perf_counter() - began
@@ -27,11 +28,7 @@ def fit(model, data):
     return hssm_model
 
 
-@pytest.mark.slow
-def test_rescorla_wagner_angle_recovers_group_means(rldm, angle_lan):
-    model = rlssm.RLSSM(
-        rlssm.RescorlaWagner(), angle_lan, columns={"trial_id": "trial"}
-    )
+def assert_recovers_group_means(model, rldm):
     hssm_model = fit(model, rldm["data"])
     assert int(hssm_model.traces.sample_stats["diverging"].sum()) == 0
     draws = rlssm.group_draws(hssm_model)
@@ -44,9 +41,25 @@ def test_rescorla_wagner_angle_recovers_group_means(rldm, angle_lan):
 
 
 @pytest.mark.slow
+def test_rescorla_wagner_lan_angle_recovers_group_means(rldm, angle_lan):
+    model = rlssm.RLSSM(
+        rlssm.RescorlaWagner(), angle_lan, columns={"trial_id": "trial"}
+    )
+    assert_recovers_group_means(model, rldm)
+
+
+@pytest.mark.slow
+def test_rescorla_wagner_exact_angle_recovers_group_means(rldm):
+    model = rlssm.RLSSM(
+        rlssm.RescorlaWagner(), rlssm.Angle(), columns={"trial_id": "trial"}
+    )
+    assert_recovers_group_means(model, rldm)
+
+
+@pytest.mark.slow
 def test_dual_alpha_angle_samples(rldm, angle_lan):
     model = rlssm.RLSSM(rlssm.DualAlpha(), angle_lan, columns={"trial_id": "trial"})
-    hssm_model = fit(model, rldm["data"])
+    hssm_model = fit(model, rldm["data"], tune=200, draws=200)
     draws = rlssm.group_draws(hssm_model)
     low, high = az.hdi(draws["rl_alpha_neg"], prob=0.94)
     mean = draws["rl_alpha_neg"].mean()
