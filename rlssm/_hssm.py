@@ -132,7 +132,10 @@ def to_hssm(model: RLSSM, data: pd.DataFrame, **hssm_kwargs: Any) -> hssm.HSSM:
     expected = frame[["rt", "response"]].to_numpy(dtype=float)
 
     def check_data(observed: np.ndarray) -> None:
-        if observed.shape != expected.shape or not np.allclose(observed, expected):
+        same = observed.shape == expected.shape and np.allclose(
+            observed, expected, equal_nan=True
+        )
+        if not same:
             raise ValueError(
                 "The likelihood is bound to the data `to_hssm` was given; build a "
                 "new model with `RLSSM.to_hssm(new_data)` for other data."
@@ -152,7 +155,7 @@ def to_hssm(model: RLSSM, data: pd.DataFrame, **hssm_kwargs: Any) -> hssm.HSSM:
         "list_params": list(names),
         "bounds": bounds,
         "backend": "jax",
-        "choices": sorted(int(c) for c in np.unique(expected[:, 1])),
+        "choices": sorted({int(c) for c in expected[panel.observed_rows, 1]}),
         "response": ["rt", "response"],
         "extra_fields": [],
     }
