@@ -10,6 +10,7 @@ from ._data import Panel as Panel
 from ._ddm import DDM as DDM
 from ._decision import LOGP_FLOOR as LOGP_FLOOR
 from ._decision import AbstractDecision as AbstractDecision
+from ._environment import Bandit as Bandit
 from ._lan import LAN as LAN
 from ._lan import find_network as find_network
 from ._learning import AbstractLearningRule as AbstractLearningRule
@@ -21,6 +22,8 @@ from ._mapping import Scaler as Scaler
 from ._model import RLSSM as RLSSM
 from ._params import ParamSpec as ParamSpec
 from ._posterior import group_draws as group_draws
+from ._simulate import simulate as simulate
+from ._simulate import simulate_trials as simulate_trials
 
 __all__ = [
     "DDM",
@@ -32,6 +35,7 @@ __all__ = [
     "AbstractMapping",
     "AbstractValueLearning",
     "Angle",
+    "Bandit",
     "DualAlpha",
     "Panel",
     "ParamSpec",
@@ -39,4 +43,6 @@ __all__ = [
     "Scaler",
     "find_network",
     "group_draws",
+    "simulate",
+    "simulate_trials",
 ]

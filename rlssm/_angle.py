@@ -39,9 +39,15 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 import jax.numpy as jnp
-from jaxtyping import Array, ArrayLike, Float, Real
+from jaxtyping import Array, ArrayLike, Float, Int, Real
 
-from ._ddm import _TT_SWITCH, _log_large_time, _log_small_time
+from ._ddm import (
+    _TT_SWITCH,
+    _broadcast_params,
+    _log_large_time,
+    _log_small_time,
+    _sample_linear_bounds,
+)
 from ._decision import LOGP_FLOOR, AbstractDecision
 from ._params import ParamSpec
 
@@ -176,3 +182,40 @@ class Angle(AbstractDecision):
             - 0.5 * v**2 * tau
         )
         return jnp.where(valid, jnp.maximum(logp, LOGP_FLOOR), LOGP_FLOOR)
+
+    def sample(
+        self, key: Array, params: Mapping[str, Float[ArrayLike, "*shape"]]
+    ) -> tuple[Float[Array, "*shape"], Int[Array, "*shape"]]:
+        """Draw response times and choices from the exact angle model.
+
+        Each draw inverts the exact first-passage distribution numerically, in
+        the Doob time `s` in which the bounds are constant (see the module
+        docstring and `rlssm._ddm._sample_linear_bounds`): both bounds' densities
+        are integrated on a grid, the choice is drawn from their masses and the
+        decision time from the chosen bound's cumulative distribution. The bias
+        is far below Monte-Carlo error (quantiles within about 1e-5 s of the
+        exact ones). When the bounds widen (`theta < 0`) the process never
+        stops with a small probability; draws are then conditional on a
+        response.
+
+        Parameters
+        ----------
+        key
+            A JAX random key.
+        params
+            `v`, `a`, `z`, `t` and `theta`, arrays (or scalars) of one common
+            shape after broadcasting; one draw per element.
+
+        Returns
+        -------
+        tuple of Array
+            Response times in seconds (NaN where a parameter lies outside its
+            bounds) and choices, -1 (lower) or +1 (upper bound), of that shape.
+        """
+        values = _broadcast_params(params, tuple(self.list_params))
+        valid = jnp.ones(values[0].shape, bool)
+        for spec, value in zip(self.param_specs, values, strict=True):
+            valid &= (value >= spec.lower) & (value <= spec.upper)
+        v, a, z, t, theta = values
+        rt, choice = _sample_linear_bounds(key, v, a, z, t, jnp.tan(theta))
+        return jnp.where(valid, rt, jnp.nan), choice

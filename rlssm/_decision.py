@@ -6,7 +6,7 @@ import abc
 from collections.abc import Mapping
 
 import equinox as eqx
-from jaxtyping import Array, ArrayLike, Float
+from jaxtyping import Array, ArrayLike, Float, Int
 
 from ._params import ParamSpec
 
@@ -64,3 +64,37 @@ class AbstractDecision(eqx.Module):
             `LOGP_FLOOR`, never NaN.
         """
         raise NotImplementedError
+
+    def sample(
+        self, key: Array, params: Mapping[str, Float[ArrayLike, "*shape"]]
+    ) -> tuple[Float[Array, "*shape"], Int[Array, "*shape"]]:
+        """Draw response times and choices (used by `rlssm.simulate`).
+
+        Decisions that can be simulated override this; it is not abstract so
+        that a decision written only to fit data (a likelihood) needs no
+        sampler. This default raises.
+
+        Parameters
+        ----------
+        key
+            A JAX random key.
+        params
+            One array (or scalar) per name in `list_params`, of one common shape
+            after broadcasting; one draw per element.
+
+        Returns
+        -------
+        tuple of Array
+            Response times in seconds and choices in this decision's own coding
+            (elements of `choices`), each of the broadcast shape of `params`.
+
+        Raises
+        ------
+        NotImplementedError
+            Always, here: `type(self)` has no sampler.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} cannot be simulated: it does not implement "
+            "`sample(key, params) -> (rt, choice)`. Implement it to use "
+            "`rlssm.simulate`."
+        )

@@ -10,8 +10,9 @@ from pathlib import Path
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, ArrayLike, Float
+from jaxtyping import Array, ArrayLike, Float, Int
 
+from ._ddm import _broadcast_params, _sample_linear_bounds
 from ._decision import LOGP_FLOOR, AbstractDecision
 from ._params import ParamSpec
 
@@ -20,6 +21,10 @@ NETWORKS_DIR_ENV = "RLSSM_NETWORKS_DIR"
 
 HF_REPO_ID = "franklab/HSSM"
 """HuggingFace hub repository that distributes the published networks."""
+
+_EULER_OVERSHOOT = 0.5826 * math.sqrt(0.001)
+"""Mean overshoot of the bounds by the dt = 0.001 Euler simulator the published
+`angle` and `ddm` networks were trained on (see `LAN.sample`)."""
 
 _TYPICAL_VALUES = {"v": 0.0, "a": 1.0, "z": 0.5, "t": 0.2, "theta": 0.1}
 """Plausible starting values for the usual diffusion parameters (moved inside the
@@ -261,3 +266,58 @@ class LAN(AbstractDecision):
         if "t" in self.list_params:
             valid &= columns[-2] - params["t"] > 1e-15
         return jnp.where(valid, logp, jnp.asarray(LOGP_FLOOR, dtype))
+
+    def sample(
+        self, key: Array, params: Mapping[str, Float[ArrayLike, "*shape"]]
+    ) -> tuple[Float[Array, "*shape"], Int[Array, "*shape"]]:
+        """Draw from the process the network approximates, not from the network.
+
+        The `angle` and `ddm` networks were trained on the Euler simulator of
+        `ssm-simulators` (step `dt = 0.001`), whose discrete steps overshoot
+        the bounds by about `0.5826 * sqrt(dt) = 0.0184` on average (Siegmund's
+        correction for discretely monitored boundaries; Siegmund, 1985,
+        *Sequential Analysis*, ch. X). Draws therefore come from the exact
+        continuous model (`Angle.sample`, or `DDM.sample` at `theta = 0`) with
+        both bounds moved out by that much and the start point kept in place:
+        `a + 0.0184` and `z' = 1/2 + (z - 1/2) a / (a + 0.0184)`. For the
+        `angle` network the result matches the simulator's samples (checked in
+        the tests); for `ddm` the same correction is applied but has not been
+        checked against the simulator.
+
+        Parameters
+        ----------
+        key
+            A JAX random key.
+        params
+            One array (or scalar) per name in `list_params`, of one common
+            shape after broadcasting; one draw per element.
+
+        Returns
+        -------
+        tuple of Array
+            Response times in seconds (NaN where a parameter lies outside the
+            network's bounds) and choices (-1 or +1), of that shape.
+
+        Raises
+        ------
+        ValueError
+            For networks other than `angle` and `ddm`, whose process has no
+            sampler here.
+        """
+        if self.name not in ("angle", "ddm"):
+            raise ValueError(
+                f"`LAN({self.name!r}).sample`: sampling is available for the "
+                "'angle' and 'ddm' networks only (it draws from the exact process "
+                "the network approximates). Simulate other models with their "
+                "own simulator, e.g. `ssms.basic_simulators.simulator.simulator`."
+            )
+        values = _broadcast_params(params, tuple(self.list_params))
+        valid = jnp.ones(values[0].shape, bool)
+        for spec, value in zip(self.param_specs, values, strict=True):
+            valid &= (value >= spec.lower) & (value <= spec.upper)
+        named = dict(zip(self.list_params, values, strict=True))
+        slope = jnp.tan(named["theta"]) if self.name == "angle" else 0.0 * named["a"]
+        a = named["a"] + _EULER_OVERSHOOT
+        z = 0.5 + (named["z"] - 0.5) * named["a"] / a
+        rt, choice = _sample_linear_bounds(key, named["v"], a, z, named["t"], slope)
+        return jnp.where(valid, rt, jnp.nan), choice

@@ -347,6 +347,40 @@ class RLSSM(eqx.Module):
 
         return to_hssm(self, data, **hssm_kwargs)
 
+    def simulate(
+        self,
+        params: Mapping[str, Float[ArrayLike, ...]],
+        env: Any,
+        n_participants: int,
+        n_trials: int,
+        key: Array,
+    ) -> pd.DataFrame:
+        """Simulate participants learning in `env`; see `rlssm.simulate`.
+
+        Parameters
+        ----------
+        params
+            A value for every name in `list_params`: a scalar, or one value per
+            participant.
+        env
+            The task environment, e.g. `rlssm.Bandit.gaussian([0.2, 0.8], [0.1, 0.1])`.
+        n_participants
+            Number of simulated participants.
+        n_trials
+            Trials per participant.
+        key
+            A JAX random key.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Trials in the format `logp` and `to_hssm` accept, with the true
+            per-participant parameters in `.attrs["params"]`.
+        """
+        from ._simulate import simulate
+
+        return simulate(self, params, env, n_participants, n_trials, key)
+
     def latents(
         self, data: pd.DataFrame | Panel, params: Mapping[str, Float[ArrayLike, ...]]
     ) -> dict[str, np.ndarray]:
