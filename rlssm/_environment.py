@@ -10,7 +10,26 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Float, Int
 
-_DISTRIBUTIONS = ("gaussian", "bernoulli")
+
+class _GaussianArms(eqx.Module):
+    """Arm `k` pays `Normal(means[k], sds[k])`."""
+
+    means: Float[Array, " n_arms"]
+    sds: Float[Array, " n_arms"]
+
+    def draw(self, key: Array, arm: Int[ArrayLike, ""]) -> Float[Array, ""]:
+        mean = self.means[arm]
+        return mean + self.sds[arm] * jax.random.normal(key, (), mean.dtype)
+
+
+class _BernoulliArms(eqx.Module):
+    """Arm `k` pays 1 with probability `means[k]`, else 0."""
+
+    means: Float[Array, " n_arms"]
+
+    def draw(self, key: Array, arm: Int[ArrayLike, ""]) -> Float[Array, ""]:
+        mean = self.means[arm]
+        return (jax.random.uniform(key, (), mean.dtype) < mean).astype(mean.dtype)
 
 
 class Bandit(eqx.Module):
@@ -31,13 +50,8 @@ class Bandit(eqx.Module):
 
     Attributes
     ----------
-    distribution
-        `"gaussian"` or `"bernoulli"`.
-    means
-        Expected reward of each arm before any reversal (the Gaussian means,
-        or the Bernoulli probabilities).
-    sds
-        Standard deviation of each arm's Gaussian reward (zeros for Bernoulli).
+    arms
+        The arms' reward distributions before any reversal.
     reversals
         Sorted trial indices at which the arms' parameters are reversed.
 
@@ -51,40 +65,18 @@ class Bandit(eqx.Module):
     True
     """
 
-    distribution: str = eqx.field(static=True)
-    means: Float[Array, " n_arms"]
-    sds: Float[Array, " n_arms"]
+    arms: _GaussianArms | _BernoulliArms
     reversals: tuple[int, ...] = eqx.field(static=True)
 
     def __init__(
         self,
-        distribution: str,
-        means: Float[ArrayLike, " n_arms"],
-        sds: Float[ArrayLike, " n_arms"],
+        arms: _GaussianArms | _BernoulliArms,
         reversals: Sequence[int] | None = None,
     ) -> None:
-        if distribution not in _DISTRIBUTIONS:
-            raise ValueError(
-                f"`Bandit(distribution=...)` must be one of {_DISTRIBUTIONS}, got "
-                f"{distribution!r}."
-            )
-        means = np.asarray(means, float)
-        sds = np.asarray(sds, float)
-        if means.ndim != 1 or means.size < 2:
+        if arms.means.ndim != 1 or arms.means.size < 2:
             raise ValueError(
                 f"A Bandit needs one reward parameter per arm, at least 2 arms; "
-                f"got shape {means.shape}."
-            )
-        if sds.shape != means.shape:
-            raise ValueError(
-                f"`Bandit.gaussian(sds=...)` must give one value per arm: means have "
-                f"shape {means.shape}, sds {sds.shape}."
-            )
-        if distribution == "gaussian" and not (sds > 0).all():
-            raise ValueError(f"`Bandit.gaussian(sds=...)` must be positive: {sds}.")
-        if distribution == "bernoulli" and not ((means >= 0) & (means <= 1)).all():
-            raise ValueError(
-                f"`Bandit.bernoulli(probs=...)` must lie in [0, 1]: {means}."
+                f"got shape {arms.means.shape}."
             )
         reversals = tuple(int(n) for n in (reversals or ()))
         if any(n < 0 for n in reversals) or len(set(reversals)) != len(reversals):
@@ -92,9 +84,7 @@ class Bandit(eqx.Module):
                 "`Bandit(reversals=...)` must be distinct, non-negative trial "
                 f"indices, got {reversals}."
             )
-        self.distribution = distribution
-        self.means = jnp.asarray(means)
-        self.sds = jnp.asarray(sds)
+        self.arms = arms
         self.reversals = tuple(sorted(reversals))
 
     @classmethod
@@ -120,7 +110,15 @@ class Bandit(eqx.Module):
         Bandit
             The environment.
         """
-        return cls("gaussian", means, sds, reversals)
+        means, sds = np.asarray(means, float), np.asarray(sds, float)
+        if sds.shape != means.shape:
+            raise ValueError(
+                f"`Bandit.gaussian(sds=...)` must give one value per arm: means have "
+                f"shape {means.shape}, sds {sds.shape}."
+            )
+        if not (sds > 0).all():
+            raise ValueError(f"`Bandit.gaussian(sds=...)` must be positive: {sds}.")
+        return cls(_GaussianArms(jnp.asarray(means), jnp.asarray(sds)), reversals)
 
     @classmethod
     def bernoulli(
@@ -142,12 +140,17 @@ class Bandit(eqx.Module):
         Bandit
             The environment.
         """
-        return cls("bernoulli", probs, np.zeros(len(probs)), reversals)
+        probs = np.asarray(probs, float)
+        if not ((probs >= 0) & (probs <= 1)).all():
+            raise ValueError(
+                f"`Bandit.bernoulli(probs=...)` must lie in [0, 1]: {probs}."
+            )
+        return cls(_BernoulliArms(jnp.asarray(probs)), reversals)
 
     @property
     def n_arms(self) -> int:
         """Number of arms (options)."""
-        return self.means.shape[0]
+        return self.arms.means.shape[0]
 
     def _reversed(self, trial: Int[ArrayLike, ""]) -> Array:
         """Whether the arms are in reversed order on `trial`."""
@@ -169,7 +172,8 @@ class Bandit(eqx.Module):
         Array
             One expected reward per arm.
         """
-        return jnp.where(self._reversed(trial), self.means[::-1], self.means)
+        means = self.arms.means
+        return jnp.where(self._reversed(trial), means[::-1], means)
 
     def reward(
         self, key: Array, trial: Int[ArrayLike, ""], choice: Int[ArrayLike, ""]
@@ -193,7 +197,4 @@ class Bandit(eqx.Module):
         """
         reversed_ = self._reversed(trial)
         arm = jnp.where(reversed_, self.n_arms - 1 - choice, choice)
-        mean, sd = self.means[arm], self.sds[arm]
-        if self.distribution == "bernoulli":
-            return (jax.random.uniform(key, (), mean.dtype) < mean).astype(mean.dtype)
-        return mean + sd * jax.random.normal(key, (), mean.dtype)
+        return self.arms.draw(key, arm)

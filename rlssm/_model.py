@@ -16,7 +16,7 @@ from ._data import Panel, make_panel
 from ._decision import AbstractDecision
 from ._learning import AbstractLearningRule
 from ._mapping import AbstractMapping, Scaler
-from ._params import ParamSpec
+from ._params import ParamSpec, check_names
 
 _CORE_COLUMNS = ("participant_id", "trial_id", "rt", "response")
 
@@ -191,13 +191,7 @@ class RLSSM(eqx.Module):
     ) -> dict[str, Array]:
         """Check `params` and broadcast every value to one per row."""
         expected = self.list_params
-        missing = [name for name in expected if name not in params]
-        unknown = [name for name in params if name not in expected]
-        if missing or unknown:
-            raise ValueError(
-                f"`params` must have exactly the keys {expected}; missing {missing}, "
-                f"unknown {unknown}."
-            )
+        check_names(params, expected)
         values = {name: jnp.asarray(params[name]) for name in expected}
         for name, value in values.items():
             if value.shape not in ((), (n_rows,)):

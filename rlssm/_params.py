@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -68,3 +69,14 @@ class ParamSpec:
 def names(specs: tuple[ParamSpec, ...]) -> list[str]:
     """Return the names of `specs`, in order."""
     return [spec.name for spec in specs]
+
+
+def check_names(params: Mapping[str, object], expected: Sequence[str]) -> None:
+    """Raise a ValueError unless `params` has exactly the keys `expected`."""
+    missing = [name for name in expected if name not in params]
+    unknown = [name for name in params if name not in expected]
+    if missing or unknown:
+        raise ValueError(
+            f"`params` must have exactly the keys {list(expected)}; missing "
+            f"{missing}, unknown {unknown}."
+        )

@@ -24,6 +24,7 @@ import pandas as pd
 from jaxtyping import Array, ArrayLike, Float
 
 from ._environment import Bandit
+from ._params import check_names
 
 if TYPE_CHECKING:
     from ._model import RLSSM
@@ -111,13 +112,7 @@ def _participant_params(
 ) -> dict[str, np.ndarray]:
     """Check `params` and give every parameter one value per participant."""
     expected = model.list_params
-    missing = [name for name in expected if name not in params]
-    unknown = [name for name in params if name not in expected]
-    if missing or unknown:
-        raise ValueError(
-            f"`params` must have exactly the keys {expected}; missing {missing}, "
-            f"unknown {unknown}."
-        )
+    check_names(params, expected)
     values = {}
     for name in expected:
         value = np.asarray(params[name], float)
