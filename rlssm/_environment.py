@@ -58,9 +58,9 @@ class Bandit(eqx.Module):
     Examples
     --------
     >>> import jax
-    >>> env = Bandit.bernoulli([0.9, 0.1], reversals=[50])
+    >>> env = Bandit.bernoulli([0.75, 0.25], reversals=[50])
     >>> env.arm_means(10).tolist(), env.arm_means(50).tolist()
-    ([0.9, 0.1], [0.1, 0.9])
+    ([0.75, 0.25], [0.25, 0.75])
     >>> float(env.reward(jax.random.key(0), 10, 0)) in (0.0, 1.0)
     True
     """
