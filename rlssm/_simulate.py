@@ -175,7 +175,8 @@ def simulate(
         (0 .. n_trials - 1), rt (seconds), response (index of the chosen
         option: 0/1 for two options) and feedback. The true parameters are
         attached as `df.attrs["params"]`, a dict from each name in
-        `model.list_params` to an array of length `n_participants`.
+        `model.list_params` to a list of `n_participants` floats (lists, not
+        arrays, so that pandas can still copy and combine the frame).
 
     Raises
     ------
@@ -236,5 +237,5 @@ def simulate(
     )
     if "block" in columns:
         frame[columns["block"]] = 0
-    frame.attrs["params"] = values
+    frame.attrs["params"] = {name: value.tolist() for name, value in values.items()}
     return frame

@@ -77,3 +77,43 @@ def test_dual_alpha_angle_samples(rldm, angle_lan):
     print(f"rl_alpha_neg: mean {mean:.3f}, 94% HDI [{low:.3f}, {high:.3f}]")
     assert np.isfinite(draws["rl_alpha_neg"]).all() and 0 < low < high < 1
     assert int(hssm_model.traces.sample_stats["diverging"].sum()) == 0
+
+
+@pytest.mark.slow
+def test_simulated_dual_alpha_angle_is_recovered():
+    """Simulate with `RLSSM.simulate`, refit through `to_hssm`: truth inside HDIs.
+
+    The truth is the mean of the 20 simulated participants' parameters.
+    """
+    import jax
+
+    model = rlssm.RLSSM(rlssm.DualAlpha(), rlssm.Angle())
+    rng = np.random.default_rng(3)
+    means = {
+        "rl_alpha": 0.5,
+        "rl_alpha_neg": 0.2,
+        "scaler": 3.0,
+        "a": 1.2,
+        "z": 0.5,
+        "t": 0.3,
+        "theta": 0.2,
+    }
+    sds = {
+        "rl_alpha": 0.05,
+        "rl_alpha_neg": 0.03,
+        "scaler": 0.2,
+        "a": 0.08,
+        "z": 0.03,
+        "t": 0.02,
+        "theta": 0.03,
+    }
+    params = {name: rng.normal(mean, sds[name], 20) for name, mean in means.items()}
+    env = rlssm.Bandit.gaussian([0.2, 0.8], [0.1, 0.1])
+    data = model.simulate(params, env, 20, 200, jax.random.key(3))
+    hssm_model = fit(model, data)
+    assert int(hssm_model.traces.sample_stats["diverging"].sum()) == 0
+    for name, values in rlssm.group_draws(hssm_model).items():
+        low, high = az.hdi(values, prob=0.94)
+        truth = params[name].mean()
+        print(f"{name}: 94% HDI [{low:.3f}, {high:.3f}], truth {truth:.3f}")
+        assert low <= truth <= high, name

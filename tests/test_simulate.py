@@ -12,6 +12,7 @@ from typing import ClassVar
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import optimize
 
@@ -297,8 +298,9 @@ def test_simulate_replays_exactly_and_learns():
     np.testing.assert_array_equal(true["rl_alpha"], params["rl_alpha"])
     np.testing.assert_array_equal(true["scaler"], np.full(4, 4.0))
 
+    assert len(pd.concat([frame, frame])) == 2 * len(frame)  # attrs don't block pandas
     replay = _replay_q(frame, true)
-    per_row = {k: v[frame["participant_id"]] for k, v in true.items()}
+    per_row = {k: np.asarray(v)[frame["participant_id"]] for k, v in true.items()}
     latents = model.latents(frame, per_row)
     np.testing.assert_allclose(latents["q"], replay, atol=1e-12)
     # The simulation's own learning state is that replay too.
