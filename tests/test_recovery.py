@@ -39,8 +39,8 @@ def assert_recovers_group_means(model, rldm, missed_by_the_network=()):
         print(f"{name}: 94% HDI [{low:.3f}, {high:.3f}], truth {truth:.3f}")
         if name in missed_by_the_network:
             # A known approximation error of the network, not of the sampler: the
-            # posterior sits above the truth, by less than 0.05.
-            assert truth < low < truth + 0.05, name
+            # posterior mean sits above the truth, by less than 0.05.
+            assert truth < values.mean() < truth + 0.05, name
         else:
             assert low <= truth <= high, name
 
