@@ -21,7 +21,15 @@ from ._mapping import AbstractMapping as AbstractMapping
 from ._mapping import Scaler as Scaler
 from ._model import RLSSM as RLSSM
 from ._params import ParamSpec as ParamSpec
+from ._plots import learning_curve as learning_curve
+from ._plots import plot_learning_curve as plot_learning_curve
+from ._plots import plot_rt_quantiles as plot_rt_quantiles
+from ._plots import rt_quantiles as rt_quantiles
 from ._posterior import group_draws as group_draws
+from ._posterior import row_draws as row_draws
+from ._predictive import latent_summary as latent_summary
+from ._predictive import predict_closed_loop as predict_closed_loop
+from ._predictive import predict_one_step as predict_one_step
 from ._simulate import simulate as simulate
 from ._simulate import simulate_trials as simulate_trials
 
@@ -43,6 +51,14 @@ __all__ = [
     "Scaler",
     "find_network",
     "group_draws",
+    "latent_summary",
+    "learning_curve",
+    "plot_learning_curve",
+    "plot_rt_quantiles",
+    "predict_closed_loop",
+    "predict_one_step",
+    "row_draws",
+    "rt_quantiles",
     "simulate",
     "simulate_trials",
 ]

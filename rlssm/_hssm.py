@@ -27,6 +27,74 @@ RT_MARGIN = 1e-3
 """How far (seconds) below the fastest response time the bound on `t` is put."""
 
 
+_NOT_SIMULATED = (
+    "HSSM simulates from the decision model alone, trial by trial, without the "
+    "learning that drives the decision parameters; for an RLSSM that would be "
+    "wrong, so rlssm does it instead: `rlssm.predict_one_step(model, data, draws, "
+    "key)` (learning follows the observed choices) or `rlssm.predict_closed_loop("
+    "model, data, draws, env, key)` (new agents do the task), with `draws = "
+    "rlssm.row_draws(hssm_model)`{extra}."
+)
+
+
+class RLSSMHSSM(hssm.HSSM):
+    """The `hssm.HSSM` that `RLSSM.to_hssm` builds.
+
+    It is an `hssm.HSSM` in every respect but one: HSSM's own predictive
+    sampling (which would ignore learning) raises an error that points to
+    rlssm's. Posterior draws of the per-row parameters
+    (`kind="response_params"`) still come from HSSM.
+    """
+
+    def sample_posterior_predictive(  # noqa: D417 (HSSM's parameters)
+        self,
+        dt: Any = None,
+        data: pd.DataFrame | None = None,
+        inplace: bool = True,
+        include_group_specific: bool = True,
+        kind: str = "response",
+        draws: Any = None,
+        safe_mode: bool = True,
+    ) -> Any:
+        """Raise for `kind="response"`; see `rlssm.predict_one_step`.
+
+        Raises
+        ------
+        NotImplementedError
+            Always, unless `kind="response_params"`.
+        """
+        if kind == "response_params":
+            return super().sample_posterior_predictive(
+                dt, data, inplace, include_group_specific, kind, draws, safe_mode
+            )
+        raise NotImplementedError(_NOT_SIMULATED.format(extra=""))
+
+    def sample_prior_predictive(  # noqa: D417 (HSSM's parameters)
+        self,
+        draws: int = 500,
+        var_names: str | list[str] | None = None,
+        omit_offsets: bool = True,
+        random_seed: Any = None,
+    ) -> Any:
+        """Prior draws of parameters only; simulate data with `rlssm.simulate`.
+
+        Raises
+        ------
+        NotImplementedError
+            Unless `var_names` is given and leaves out the response `rt,response`.
+        """
+        if var_names is not None and self.response_str not in var_names:
+            return super().sample_prior_predictive(
+                draws, var_names, omit_offsets, random_seed
+            )
+        raise NotImplementedError(
+            _NOT_SIMULATED.format(
+                extra=", or `rlssm.simulate(model, params, env, n_participants, "
+                "n_trials, key)` at given parameters"
+            )
+        )
+
+
 def link_for(spec: ParamSpec) -> tuple[Any, float]:
     """Link function keeping `spec` inside its bounds, and its default on that scale.
 
@@ -115,7 +183,7 @@ def _name_of(param: Any) -> str:
     return param["name"] if isinstance(param, dict) else param.name
 
 
-def to_hssm(model: RLSSM, data: pd.DataFrame, **hssm_kwargs: Any) -> hssm.HSSM:
+def to_hssm(model: RLSSM, data: pd.DataFrame, **hssm_kwargs: Any) -> RLSSMHSSM:
     """Build an `hssm.HSSM` for `model` and `data`; see `RLSSM.to_hssm`."""
     panel = model.panel(data)
     columns = model.columns
@@ -165,7 +233,7 @@ def to_hssm(model: RLSSM, data: pd.DataFrame, **hssm_kwargs: Any) -> hssm.HSSM:
     # No lapse mixture unless asked for: with `t` bounded by the data no trial is
     # impossible, and a fixed lapse makes flat regions where NUTS warm-up stalls.
     hssm_kwargs.setdefault("p_outlier", None)
-    return hssm.HSSM(
+    return RLSSMHSSM(
         data=frame,
         model="rlssm",
         model_config=model_config,

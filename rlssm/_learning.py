@@ -91,6 +91,36 @@ class AbstractLearningRule(eqx.Module):
         """
         raise NotImplementedError
 
+    def latents(
+        self,
+        state: PyTree[Array],
+        params: Mapping[str, Float[Array, ""]],
+        choice: Int[Array, ""],
+        data: Mapping[str, Float[Array, ""]],
+    ) -> dict[str, Float[Array, ""]]:
+        """Return this trial's internal quantities worth reporting, by name.
+
+        `RLSSM.latents` reports them next to the option values, e.g. the
+        prediction error that people regress on fMRI or EEG signals. The
+        arguments are those of `update`; the state is the one before the
+        trial. By default a rule reports none.
+
+        Returns
+        -------
+        dict
+            Name to scalar.
+        """
+        return {}
+
+
+def _feedback_error(
+    state: Float[Array, " n_options"],
+    choice: Int[Array, ""],
+    data: Mapping[str, Float[Array, ""]],
+) -> Float[Array, ""]:
+    """Reward prediction error `feedback - Q[choice]`."""
+    return data["feedback"] - state[choice]
+
 
 class AbstractValueLearning(AbstractLearningRule):
     """A learning rule whose state is just the vector of option values.
@@ -146,8 +176,18 @@ class RescorlaWagner(AbstractValueLearning):
         data: Mapping[str, Float[Array, ""]],
     ) -> Float[Array, " n_options"]:
         """Move the chosen option's value towards the feedback."""
-        error = data["feedback"] - state[choice]
+        error = _feedback_error(state, choice, data)
         return state.at[choice].add(params["rl_alpha"] * error)
+
+    def latents(
+        self,
+        state: Float[Array, " n_options"],
+        params: Mapping[str, Float[Array, ""]],
+        choice: Int[Array, ""],
+        data: Mapping[str, Float[Array, ""]],
+    ) -> dict[str, Float[Array, ""]]:
+        """Return the prediction error `feedback - Q[choice]`."""
+        return {"prediction_error": _feedback_error(state, choice, data)}
 
 
 class DualAlpha(AbstractValueLearning):
@@ -181,6 +221,16 @@ class DualAlpha(AbstractValueLearning):
         data: Mapping[str, Float[Array, ""]],
     ) -> Float[Array, " n_options"]:
         """Move the chosen value with the rate that matches the error's sign."""
-        error = data["feedback"] - state[choice]
+        error = _feedback_error(state, choice, data)
         rate = jnp.where(error >= 0, params["rl_alpha"], params["rl_alpha_neg"])
         return state.at[choice].add(rate * error)
+
+    def latents(
+        self,
+        state: Float[Array, " n_options"],
+        params: Mapping[str, Float[Array, ""]],
+        choice: Int[Array, ""],
+        data: Mapping[str, Float[Array, ""]],
+    ) -> dict[str, Float[Array, ""]]:
+        """Return the prediction error `feedback - Q[choice]`."""
+        return {"prediction_error": _feedback_error(state, choice, data)}

@@ -207,8 +207,13 @@ class RLSSM(eqx.Module):
 
     def _trial_loop(
         self, panel: Panel, params: Mapping[str, Array]
-    ) -> tuple[Array, dict[str, Array]]:
-        """Run the learning rule over the grid: values and mapped parameters."""
+    ) -> tuple[Array, dict[str, Array], dict[str, Array]]:
+        """Run the learning rule over the grid, back in row order.
+
+        Returns the option values before each trial, the mapped decision
+        parameters and the learning rule's `latents` (NaN on trials it did not
+        learn from).
+        """
         dtype = next(iter(params.values())).dtype
         learning_names = [
             spec.name
@@ -227,18 +232,20 @@ class RLSSM(eqx.Module):
             )
             q = self.learning.values(state)
             mapped = self.mapping(q, trial_params)
+            extra = self.learning.latents(state, trial_params, option, trial_data)
+            extra = {name: jnp.where(learn, x, jnp.nan) for name, x in extra.items()}
             updated = self.learning.update(state, trial_params, option, trial_data)
             state = jax.tree.map(
                 lambda new, old: jnp.where(learn, new, old).astype(old.dtype),
                 updated,
                 state,
             )
-            return state, (q, mapped)
+            return state, (q, mapped, extra)
 
         def participant(*trials):
             return jax.lax.scan(step, initial, trials)[1]
 
-        q, mapped = jax.vmap(participant)(
+        q, mapped, extra = jax.vmap(participant)(
             grid_params,
             jnp.asarray(panel.option),
             grid_data,
@@ -247,7 +254,7 @@ class RLSSM(eqx.Module):
         )
         to_rows = jnp.asarray(panel.grid_position_rows)
         flat = lambda grid: grid.reshape(-1, *grid.shape[2:])[to_rows]  # noqa: E731
-        return flat(q), {name: flat(value) for name, value in mapped.items()}
+        return flat(q), jax.tree.map(flat, mapped), jax.tree.map(flat, extra)
 
     def _as_panel(self, data: pd.DataFrame | Panel) -> Panel:
         return data if isinstance(data, Panel) else self.panel(data)
@@ -275,7 +282,7 @@ class RLSSM(eqx.Module):
         """
         panel = self._as_panel(data)
         row_params = self._row_params(params, panel.n_rows)
-        _, mapped = self._trial_loop(panel, row_params)
+        _, mapped, _ = self._trial_loop(panel, row_params)
         decision_params = {
             name: mapped[name] if name in mapped else row_params[name]
             for name in self.decision.list_params
@@ -390,12 +397,18 @@ class RLSSM(eqx.Module):
         Returns
         -------
         dict
-            `"q"`: `(n, n_options)` option values before each trial's choice, and
-            one `(n,)` array per mapping output (e.g. `"v"`), in `data`'s row order.
+            In `data`'s row order: `"q"`, `(n, n_options)` option values before
+            each trial's choice; one `(n,)` array per latent of the learning rule
+            (`AbstractLearningRule.latents`, e.g. `"prediction_error"` for
+            `RescorlaWagner` and `DualAlpha`; NaN on skipped trials); and one
+            `(n,)` array per mapping output (e.g. `"v"`).
         """
         panel = self._as_panel(data)
-        q, mapped = self._trial_loop(panel, self._row_params(params, panel.n_rows))
+        q, mapped, extra = self._trial_loop(
+            panel, self._row_params(params, panel.n_rows)
+        )
         return {
             "q": np.asarray(q),
+            **{name: np.asarray(x) for name, x in extra.items()},
             **{name: np.asarray(v) for name, v in mapped.items()},
         }

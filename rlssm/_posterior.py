@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -34,4 +35,85 @@ def group_draws(hssm_model: Any) -> dict[str, np.ndarray]:
             continue
         link = param.link if isinstance(param.link, bmb.Link) else bmb.Link(param.link)
         draws[name] = np.asarray(link.linkinv(posterior[intercept].to_numpy())).ravel()
+    return draws
+
+
+def row_draws(
+    hssm_model: Any, n_draws: int | None = None, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """Posterior draws of every parameter's value on every row of the data.
+
+    HSSM computes each parameter's value per row from its regression (group
+    intercept, participant deviation, covariates) and link; this reads them
+    for `n_draws` posterior draws, in the form `predict_one_step`,
+    `predict_closed_loop` and `latent_summary` take.
+
+    Parameters
+    ----------
+    hssm_model
+        A sampled model (from `RLSSM.to_hssm(data).sample(...)`).
+    n_draws
+        How many posterior draws to take, at random without replacement from
+        all chains; all of them if None.
+    seed
+        Seed of the random choice of draws.
+
+    Returns
+    -------
+    dict
+        Parameter name to an array of shape `(n_draws, n_rows)`, rows in the
+        order of the data given to `to_hssm`. A parameter fixed to a number
+        (e.g. `include=[{"name": "theta", "prior": 0.2}]`) gives that number
+        on every row.
+
+    Raises
+    ------
+    ValueError
+        If the model has not been sampled, or `n_draws` exceeds the draws there
+        are.
+
+    Warns
+    -----
+    UserWarning
+        If the model has a lapse mixture (`p_outlier`), which the draws leave
+        out.
+    """
+    try:
+        hssm_model.traces  # noqa: B018 (raises when not sampled)
+    except ValueError:
+        raise ValueError(
+            "The model has not been sampled yet; call `.sample()` first."
+        ) from None
+    tree = hssm_model.add_likelihood_parameters_to_datatree(inplace=False)
+    posterior = tree["posterior"].to_dataset()
+    stacked = posterior.stack(sample=("chain", "draw"))
+    available = stacked.sizes["sample"]
+    if n_draws is None:
+        chosen = np.arange(available)
+    elif not 1 <= n_draws <= available:
+        raise ValueError(
+            f"`n_draws` must be between 1 and the {available} posterior draws "
+            f"there are, got {n_draws}."
+        )
+    else:
+        chosen = np.sort(
+            np.random.default_rng(seed).choice(available, n_draws, replace=False)
+        )
+    n_rows = len(hssm_model.data)
+    draws = {}
+    names = [name for name in hssm_model.list_params if name != "p_outlier"]
+    if len(names) < len(hssm_model.list_params):
+        warnings.warn(
+            "The model has a lapse mixture (`p_outlier`); the draws leave it out, "
+            "so predictions from them simulate the RLSSM without lapses.",
+            stacklevel=2,
+        )
+    for name in names:
+        if name in stacked:
+            value = stacked[name].transpose("sample", ...).to_numpy()[chosen]
+        else:
+            value = np.full(len(chosen), float(hssm_model.params[name].prior))
+        draws[name] = np.broadcast_to(
+            value.reshape(len(chosen), -1), (len(chosen), n_rows)
+        ).copy()
     return draws

@@ -107,6 +107,28 @@ def simulate_trials(
     return {"rt": rt, "response": response, "feedback": feedback, "q": q, **mapped}
 
 
+def check_environment(model: RLSSM, env: Bandit) -> None:
+    """Check that `env` can drive `model`: it supplies what the rule reads.
+
+    Raises
+    ------
+    ValueError
+        If the learning rule reads a column other than `feedback`, or `env`
+        has a different number of arms than the model has options.
+    """
+    unread = [c for c in model.learning.data_columns if c != "feedback"]
+    if unread:
+        raise ValueError(
+            f"The learning rule reads the column(s) {unread}, which a Bandit does "
+            "not provide (it provides `feedback` only)."
+        )
+    if env.n_arms != model.learning.n_options:
+        raise ValueError(
+            f"The environment has {env.n_arms} arms but the model has "
+            f"{model.learning.n_options} options; they must agree."
+        )
+
+
 def _participant_params(
     model: RLSSM, params: Mapping[str, ArrayLike], n_participants: int
 ) -> dict[str, np.ndarray]:
@@ -199,17 +221,7 @@ def simulate(
     >>> df.shape, sorted(df.attrs["params"])
     ((150, 5), ['a', 'rl_alpha', 'scaler', 't', 'z'])
     """
-    unread = [c for c in model.learning.data_columns if c != "feedback"]
-    if unread:
-        raise ValueError(
-            f"The learning rule reads the column(s) {unread}, which a Bandit does "
-            "not provide (it provides `feedback` only)."
-        )
-    if env.n_arms != model.learning.n_options:
-        raise ValueError(
-            f"The environment has {env.n_arms} arms but the model has "
-            f"{model.learning.n_options} options; they must agree."
-        )
+    check_environment(model, env)
     values = _participant_params(model, params, n_participants)
     out = simulate_trials(model, env, values, key, int(n_trials))
     rt = np.asarray(out["rt"])
