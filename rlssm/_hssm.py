@@ -69,24 +69,17 @@ class RLSSMHSSM(hssm.HSSM):
             )
         raise NotImplementedError(_NOT_SIMULATED.format(extra=""))
 
-    def sample_prior_predictive(  # noqa: D417 (HSSM's parameters)
-        self,
-        draws: int = 500,
-        var_names: str | list[str] | None = None,
-        omit_offsets: bool = True,
-        random_seed: Any = None,
-    ) -> Any:
-        """Prior draws of parameters only; simulate data with `rlssm.simulate`.
+    def sample_prior_predictive(self, *args: Any, **kwargs: Any) -> Any:
+        """Raise; simulate data with `rlssm.simulate` at parameters of your choice.
+
+        Prior draws of the parameters alone come from PyMC:
+        `pm.sample_prior_predictive(model=hssm_model.pymc_model, var_names=[...])`.
 
         Raises
         ------
         NotImplementedError
-            Unless `var_names` is given and leaves out the response `rt,response`.
+            Always.
         """
-        if var_names is not None and self.response_str not in var_names:
-            return super().sample_prior_predictive(
-                draws, var_names, omit_offsets, random_seed
-            )
         raise NotImplementedError(
             _NOT_SIMULATED.format(
                 extra=", or `rlssm.simulate(model, params, env, n_participants, "

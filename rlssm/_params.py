@@ -71,12 +71,17 @@ def names(specs: tuple[ParamSpec, ...]) -> list[str]:
     return [spec.name for spec in specs]
 
 
-def check_names(params: Mapping[str, object], expected: Sequence[str]) -> None:
-    """Raise a ValueError unless `params` has exactly the keys `expected`."""
+def check_names(
+    params: Mapping[str, object], expected: Sequence[str], argument: str = "params"
+) -> None:
+    """Raise a ValueError unless `params` has exactly the keys `expected`.
+
+    The message names the caller's `argument`.
+    """
     missing = [name for name in expected if name not in params]
     unknown = [name for name in params if name not in expected]
     if missing or unknown:
         raise ValueError(
-            f"`params` must have exactly the keys {list(expected)}; missing "
+            f"`{argument}` must have exactly the keys {list(expected)}; missing "
             f"{missing}, unknown {unknown}."
         )

@@ -49,7 +49,7 @@ def _check_draws(
     model: RLSSM, draws: Mapping[str, ArrayLike], n_rows: int
 ) -> tuple[dict[str, np.ndarray], int]:
     """Check the draws' names and shapes; return float arrays and the draw count."""
-    check_names(draws, model.list_params)
+    check_names(draws, model.list_params, "draws")
     values = {name: np.asarray(draws[name], float) for name in model.list_params}
     counts = {value.shape[0] if value.ndim else None for value in values.values()}
     for name, value in values.items():

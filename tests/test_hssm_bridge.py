@@ -1,5 +1,6 @@
 """The PyTensor Op, the HSSM model built by `to_hssm`, and its defaults."""
 
+import hssm
 import numpy as np
 import pandas as pd
 import pytensor
@@ -181,3 +182,56 @@ def test_unbalanced_panel_goes_through_hssm_and_samples():
     draws = rlssm.group_draws(hssm_model)
     assert set(draws) == set(MODEL.list_params)
     assert all(np.isfinite(values).all() for values in draws.values())
+    check_row_draws(hssm_model, frame)
+
+
+def test_hssm_predictive_sampling_points_to_ours(frame):
+    hssm_model = MODEL.to_hssm(frame)
+    assert isinstance(hssm_model, hssm.HSSM)
+    with pytest.raises(NotImplementedError, match=r"rlssm\.predict_one_step"):
+        hssm_model.sample_posterior_predictive(draws=5)
+    with pytest.raises(NotImplementedError, match=r"rlssm\.simulate"):
+        hssm_model.sample_prior_predictive(draws=5)
+
+
+def inverse_link(x, bounds):
+    lower, upper = bounds
+    if np.isfinite(upper):
+        return lower + (upper - lower) / (1 + np.exp(-x))
+    assert lower == 0
+    return np.exp(x)
+
+
+def check_row_draws(hssm_model, frame):
+    """Each row's draws = inverse link(intercept + its participant's deviation)."""
+    participant = frame["participant_id"].to_numpy()
+    draws = rlssm.row_draws(hssm_model)
+    posterior = hssm_model.traces.posterior.to_dataset().stack(s=("chain", "draw"))
+    assert set(draws) == set(MODEL.list_params)
+    for name, values in draws.items():
+        assert values.shape == (posterior.sizes["s"], len(frame))
+        deviation = posterior[f"{name}_1|participant_id"]
+        levels = deviation[deviation.dims[0]].to_numpy().astype(str)
+        for label in np.unique(participant):
+            linear = (
+                posterior[f"{name}_Intercept"]
+                + deviation.sel({deviation.dims[0]: levels == label}).squeeze()
+            )
+            expected = inverse_link(
+                linear.transpose("s").to_numpy(), hssm_model.params[name].bounds
+            )
+            rows = values[:, participant == label]
+            np.testing.assert_allclose(
+                rows, np.repeat(expected[:, None], rows.shape[1], 1), rtol=1e-9
+            )
+    some = rlssm.row_draws(hssm_model, n_draws=7, seed=1)
+    assert {values.shape for values in some.values()} == {(7, len(frame))}
+    with pytest.raises(ValueError, match="n_draws"):
+        rlssm.row_draws(hssm_model, n_draws=10_000)
+    params = hssm_model.sample_posterior_predictive(
+        kind="response_params", inplace=False
+    )
+    assert "a" in params["posterior"]
+    # HSSM's predictive plots sample through the guarded method.
+    with pytest.raises(NotImplementedError, match=r"rlssm\.predict_closed_loop"):
+        hssm_model.plot_predictive()
