@@ -16,13 +16,14 @@ rldm data set's true group parameters, for 20 participants x 200 trials.
   assembly of `rlssm.simulate` is timed separately.
 
 It prints trials per second for each and the ratio (target >= 100), then the
-time rlssm takes for a posterior predictive simulation of 1,000 parameter
-draws x 20 participants x 200 trials (`simulate_trials` vmapped over draws,
-in chunks). Runs in float64, as HSSM does.
+time rlssm takes for posterior predictive simulation of 1,000 parameter draws
+x 20 participants x 200 trials, closed-loop and one-step-ahead
+(`predict_closed_loop`, `predict_one_step`, returned DataFrames included).
+Runs in float64, as HSSM does.
 
 Usage::
 
-    .venv/bin/python benchmarks/simulate.py [--draws 1000] [--chunk 200]
+    .venv/bin/python benchmarks/simulate.py [--draws 1000]
 """
 
 from __future__ import annotations
@@ -83,7 +84,6 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--draws", type=int, default=1000)
-    parser.add_argument("--chunk", type=int, default=200)
     args = parser.parse_args()
     n_p, n_t = args.participants, args.trials
     n = n_p * n_t
@@ -114,31 +114,36 @@ def main() -> None:
     print(f"  rlssm.simulate (with DataFrame, one call) {frame_s:.3f} s")
     print(f"  ratio rlssm / ssms: {ssms_s / ours_s:,.0f}x (target >= 100x)")
 
-    # Posterior predictive: n_draws parameter sets, vmapped over draws.
+    # Posterior predictive through the public functions, DataFrames included:
+    # n_draws parameter sets, one value per participant (as `row_draws` gives
+    # them: one per row, constant within a participant).
+    data = rlssm.simulate(model, PARAMS, env, n_p, n_t, jax.random.key(5))
     rng = np.random.default_rng(0)
+    participant = data["participant_id"].to_numpy()
     draws = {
-        k: np.clip(v * (1 + 0.05 * rng.standard_normal((args.draws, n_p))), 0, None)
+        k: np.clip(v * (1 + 0.05 * rng.standard_normal((args.draws, n_p))), 0, None)[
+            :, participant
+        ]
         for k, v in PARAMS.items()
     }
-    keys = jax.random.split(jax.random.key(7), args.draws)
-    batched = jax.jit(
-        jax.vmap(lambda p, k: rlssm.simulate_trials(model, env, p, k, n_t)["rt"])
-    )
-    chunk = min(args.chunk, args.draws)
-    first = {k: v[:chunk] for k, v in draws.items()}
-    batched(first, keys[:chunk]).block_until_ready()  # compile
-    start = time.perf_counter()
-    for lo in range(0, args.draws, chunk):
-        part = {k: v[lo : lo + chunk] for k, v in draws.items()}
-        rt = batched(part, keys[lo : lo + chunk])
-    rt.block_until_ready()
-    elapsed = time.perf_counter() - start
     total = args.draws * n
-    print(
-        f"posterior predictive: {args.draws} draws x {n_p} x {n_t} trials "
-        f"({total:,} trials) in {elapsed / 60:.2f} min "
-        f"({total / elapsed:,.0f} trials/s, chunks of {chunk} draws)"
-    )
+    for name, predict in (
+        (
+            "predict_closed_loop",
+            lambda d, k: rlssm.predict_closed_loop(model, data, d, env, k),
+        ),
+        ("predict_one_step", lambda d, k: rlssm.predict_one_step(model, data, d, k)),
+    ):
+        predict({k: v[:2] for k, v in draws.items()}, jax.random.key(6))  # compile
+        start = time.perf_counter()
+        frame = predict(draws, jax.random.key(7))
+        elapsed = time.perf_counter() - start
+        assert len(frame) == total
+        print(
+            f"{name}: {args.draws} draws x {n_p} x {n_t} trials ({total:,} trials, "
+            f"DataFrame included) in {elapsed / 60:.2f} min "
+            f"({total / elapsed:,.0f} trials/s)"
+        )
 
 
 if __name__ == "__main__":

@@ -81,10 +81,13 @@ def _warn_out_of_bounds(model: RLSSM, rt: np.ndarray) -> None:
     missing = int(np.isnan(rt).sum())
     if missing:
         warnings.warn(
-            f"On {missing} of {rt.size} simulated trials the mapped decision "
-            f"parameters left the bounds of {type(model.decision).__name__}; "
-            "their rt and response are NaN (not dropped). Such draws lie where "
-            "the likelihood is floored: check the posterior.",
+            f"On {missing} of {rt.size} simulated trials the decision parameters "
+            f"left the bounds of {type(model.decision).__name__} "
+            f"({model.decision.bounds}), where it cannot be simulated (and its "
+            "likelihood is floored); their rt and response are NaN, kept in the "
+            "output and left out of the checks' proportions and quantiles. In "
+            "closed-loop simulation the agent learns on such a trial as if it had "
+            "chosen option 0.",
             stacklevel=3,
         )
 
@@ -135,6 +138,13 @@ def predict_one_step(
     ValueError
         If `draws` lacks or adds names or has inconsistent shapes, or `data`
         fails validation.
+
+    Warns
+    -----
+    UserWarning
+        If on some trials the decision parameters left the decision's bounds
+        (e.g. `v` beyond the angle model's range); those trials' rt and
+        response are NaN.
     """
     panel = model.panel(data)
     values, n_draws = _check_draws(model, draws, panel.n_rows)
@@ -243,6 +253,13 @@ def predict_closed_loop(
         If `draws` is malformed, a per-row parameter varies within a
         participant, the model resets learning at blocks (not simulated yet:
         use `predict_one_step`), or `env` does not fit the model.
+
+    Warns
+    -----
+    UserWarning
+        If on some trials the decision parameters left the decision's bounds
+        (e.g. `v` beyond the angle model's range); those trials' rt and
+        response are NaN.
     """
     if "block" in model.columns:
         raise ValueError(

@@ -331,3 +331,17 @@ def test_plots_render_to_png_with_labels_and_legends(
         assert "model, 94% predictive interval" in texts
         assert "observed" in texts or "q0.5" in texts
         plt.close(figure)
+
+
+def test_trials_outside_the_decision_bounds_are_nan_and_warned(data):
+    model = rlssm.RLSSM(rlssm.RescorlaWagner(), rlssm.Angle())
+    draws = {**shared(2, scaler=10.0), "theta": np.full(2, 0.2)}
+    with pytest.warns(UserWarning, match=r"left the bounds of Angle"):
+        predicted = rlssm.predict_one_step(model, data, draws, jax.random.key(9))
+    _, v, _ = numpy_values(data, TRUE["rl_alpha"], 10.0)
+    lower, upper = model.decision.bounds["v"]
+    outside = (v < lower) | (v > upper)
+    assert 0 < outside.sum() < len(data)
+    for column in ("rt", "response"):
+        missing = np.isnan(predicted[column].to_numpy().reshape(2, -1))
+        np.testing.assert_array_equal(missing, np.tile(outside, (2, 1)))

@@ -28,8 +28,8 @@ def fit(model, data, tune=TUNE, draws=DRAWS):
     return hssm_model
 
 
-def assert_recovers_group_means(model, rldm, missed_by_the_network=()):
-    hssm_model = fit(model, rldm["data"])
+def assert_recovers_group_means(model, rldm, missed_by_the_network=(), hssm_model=None):
+    hssm_model = hssm_model or fit(model, rldm["data"])
     assert int(hssm_model.traces.sample_stats["diverging"].sum()) == 0
     draws = rlssm.group_draws(hssm_model)
     assert set(draws) == set(model.list_params)
@@ -59,12 +59,54 @@ def test_rescorla_wagner_lan_angle_recovers_group_means(rldm, angle_lan):
     assert_recovers_group_means(model, rldm, missed_by_the_network={"t"})
 
 
-@pytest.mark.slow
-def test_rescorla_wagner_exact_angle_recovers_group_means(rldm):
+@pytest.fixture(scope="module")
+def exact_angle_fit(rldm):
+    """RW + exact Angle fitted to rldm_data (shared by two slow tests)."""
     model = rlssm.RLSSM(
         rlssm.RescorlaWagner(), rlssm.Angle(), columns={"trial_id": "trial"}
     )
-    assert_recovers_group_means(model, rldm)
+    return model, fit(model, rldm["data"])
+
+
+@pytest.mark.slow
+def test_rescorla_wagner_exact_angle_recovers_group_means(rldm, exact_angle_fit):
+    model, hssm_model = exact_angle_fit
+    assert_recovers_group_means(model, rldm, hssm_model=hssm_model)
+
+
+def share_inside(table):
+    inside = (table["lower"] <= table["observed"]) & (
+        table["observed"] <= table["upper"]
+    )
+    return float(inside.mean())
+
+
+@pytest.mark.slow
+def test_posterior_predictive_reproduces_the_observed_data(rldm, exact_angle_fit):
+    """Criterion: with 200 posterior draws, the observed proportion of choices of
+    the better option (option 1), pooled over the 20 participants in 10 bins of
+    20 trials, lies inside the 94% predictive interval in at least 8 of the 10
+    bins, for one-step-ahead and for closed-loop predictions; and the observed rt
+    quantiles (.1, .3, .5, .7, .9 per bin) lie inside theirs in at least 80% of
+    the 50 cells (one-step-ahead). A 94% interval covers a well-fitting model's
+    data in about 9.4 of 10 bins; bins are correlated through the shared
+    parameters, hence the margin.
+    """
+    import jax
+
+    model, hssm_model = exact_angle_fit
+    data = rldm["data"]
+    draws = rlssm.row_draws(hssm_model, n_draws=200, seed=0)
+    one_step = rlssm.predict_one_step(model, data, draws, jax.random.key(0))
+    env = rlssm.Bandit.gaussian([0.2, 0.8], [0.1, 0.1])
+    closed_loop = rlssm.predict_closed_loop(model, data, draws, env, jax.random.key(1))
+    for name, predictive in (("one-step", one_step), ("closed-loop", closed_loop)):
+        curve = rlssm.learning_curve(model, data, predictive, better=1, bin_size=20)
+        print(name, curve, sep="\n")
+        assert share_inside(curve) >= 0.8, name
+    quantiles = rlssm.rt_quantiles(model, data, one_step, bin_size=20)
+    print(f"rt quantile cells inside: {share_inside(quantiles):.2f}")
+    assert share_inside(quantiles) >= 0.8
 
 
 @pytest.mark.slow
