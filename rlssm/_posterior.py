@@ -79,26 +79,37 @@ def row_draws(
         out.
     """
     try:
-        hssm_model.traces  # noqa: B018 (raises when not sampled)
+        traces = hssm_model.traces
     except ValueError:
         raise ValueError(
             "The model has not been sampled yet; call `.sample()` first."
         ) from None
-    tree = hssm_model.add_likelihood_parameters_to_datatree(inplace=False)
-    posterior = tree["posterior"].to_dataset()
-    stacked = posterior.stack(sample=("chain", "draw"))
-    available = stacked.sizes["sample"]
-    if n_draws is None:
-        chosen = np.arange(available)
-    elif not 1 <= n_draws <= available:
+    posterior = traces["posterior"].to_dataset()
+    available = posterior.sizes["chain"] * posterior.sizes["draw"]
+    if n_draws is not None and not 1 <= n_draws <= available:
         raise ValueError(
             f"`n_draws` must be between 1 and the {available} posterior draws "
             f"there are, got {n_draws}."
         )
-    else:
-        chosen = np.sort(
+    # Choose the draws first, so that HSSM computes per-row values for them only;
+    # they become one chain of n_draws draws.
+    chosen = (
+        np.arange(available)
+        if n_draws is None
+        else np.sort(
             np.random.default_rng(seed).choice(available, n_draws, replace=False)
         )
+    )
+    flat = posterior.stack(sample=("chain", "draw")).isel(sample=chosen)
+    flat = flat.drop_vars(["sample", "chain", "draw"]).rename(sample="draw")
+    subset = traces.copy()
+    subset["posterior"] = (
+        flat.assign_coords(draw=np.arange(len(chosen)))
+        .expand_dims(chain=[0])
+        .transpose("chain", "draw", ...)
+    )
+    tree = hssm_model.add_likelihood_parameters_to_datatree(subset, inplace=False)
+    computed = tree["posterior"].to_dataset().isel(chain=0)
     n_rows = len(hssm_model.data)
     draws = {}
     names = [name for name in hssm_model.list_params if name != "p_outlier"]
@@ -109,8 +120,8 @@ def row_draws(
             stacklevel=2,
         )
     for name in names:
-        if name in stacked:
-            value = stacked[name].transpose("sample", ...).to_numpy()[chosen]
+        if name in computed:
+            value = computed[name].transpose("draw", ...).to_numpy()
         else:
             value = np.full(len(chosen), float(hssm_model.params[name].prior))
         draws[name] = np.broadcast_to(

@@ -177,10 +177,10 @@ def predict_one_step(
     return out
 
 
-def participant_values(
-    model: RLSSM, panel: Panel, values: Mapping[str, np.ndarray], n_draws: int
+def _participant_values(
+    panel: Panel, values: Mapping[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """`(n_draws, n_participants)` per name, from per-row or shared draws.
+    """Return `(n_draws, n_participants)` per name, from per-row or shared draws.
 
     Raises
     ------
@@ -269,8 +269,8 @@ def predict_closed_loop(
     check_environment(model, env)
     panel = model.panel(data)
     values, n_draws = _check_draws(model, draws, panel.n_rows)
-    per_participant = participant_values(model, panel, values, n_draws)
-    n_participants, n_trials = panel.row_index.shape
+    per_participant = _participant_values(panel, values)
+    n_trials = panel.row_index.shape[1]
 
     def one_draw(args):
         params, draw_key = args

@@ -12,9 +12,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.slow
 def test_quickstart_fits_and_recovers(tmp_path):
-    plot = tmp_path / "recovery.png"
+    plot, ppc_plot = tmp_path / "recovery.png", tmp_path / "curve.png"
+    script = ROOT / "examples" / "quickstart.py"
     result = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "quickstart.py"), "--plot", str(plot)],
+        [sys.executable, str(script), "--plot", str(plot), "--ppc-plot", str(ppc_plot)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -40,3 +41,9 @@ def test_quickstart_fits_and_recovers(tmp_path):
     # probability 0.94**7 = 0.65 even for a perfect sampler).
     assert output.count("outside HDI") <= 1
     assert plot.stat().st_size > 10_000
+    # The posterior predictive learning curve: criterion as in test_recovery.
+    inside, bins = map(
+        int, re.search(r"learning curve: (\d+) of (\d+) bins", output).groups()
+    )
+    assert bins == 10 and inside >= 8
+    assert ppc_plot.stat().st_size > 10_000
