@@ -18,6 +18,11 @@ two-armed bandit data set, each used as a user gets it:
   bounded below the fastest RT, no lapse, and no initial values (the sampler
   starts at the prior centres).
 
+- Ours with the exact likelihood: the same, with `rlssm.Angle()` (the angle
+  model's exact density, no network) as the decision. It is the same model, so
+  the rows marked "[exact Angle]" show what a user fitting the angle model with
+  rlssm gets; the unmarked rows compare the network with the network.
+
 The two PyMC models therefore differ in their priors, parameterisation, lapse
 and likelihood Op; the sampling rows compare what a user gets from each, not
 the likelihood alone (rows 1-3 do that). Every metric is printed as HSSM,
@@ -187,7 +192,7 @@ def build_hssm(hssm_data, base, names):
 
 
 # ----------------------------------------------------------------- benchmarks
-def bench_likelihood(args, model, data, hssm_data, config, true_rows):
+def bench_likelihood(args, model, exact, data, hssm_data, config, true_rows):
     n_participants, n_trials = data[PARTICIPANT].nunique(), len(data) // 20
     names = list(config.list_params)
     assert names == model.list_params, (names, model.list_params)
@@ -208,6 +213,9 @@ def bench_likelihood(args, model, data, hssm_data, config, true_rows):
 
     def ours_sum(*values):
         return jnp.sum(model.logp(panel, dict(zip(names, values, strict=True))))
+
+    def exact_sum(*values):
+        return jnp.sum(exact.logp(panel, dict(zip(names, values, strict=True))))
 
     # The bare decision likelihood on the drift the learner produces.
     latents = model.latents(panel, dict(zip(names, true_rows, strict=True)))
@@ -232,6 +240,7 @@ def bench_likelihood(args, model, data, hssm_data, config, true_rows):
         "ours": (jax.jit(ours_sum), true_rows),
         "hssm_grad": (jax.jit(jax.value_and_grad(hssm_sum, argnums)), true_rows),
         "ours_grad": (jax.jit(jax.value_and_grad(ours_sum, argnums)), true_rows),
+        "exact_grad": (jax.jit(jax.value_and_grad(exact_sum, argnums)), true_rows),
         "ours_bare": (jax.jit(ours_bare), decision_values),
         "ours_bare_grad": (
             jax.jit(jax.value_and_grad(ours_bare, dargnums)),
@@ -258,7 +267,8 @@ def bench_likelihood(args, model, data, hssm_data, config, true_rows):
     print(
         f"  sum logp at the truth: HSSM {values['hssm']:.6f}, ours "
         f"{values['ours']:.6f}, ours bare {values['ours_bare']:.6f}, HSSM bare "
-        f"{values['hssm_bare']:.6f}; max |grad diff| {grad_diff:.2e}"
+        f"{values['hssm_bare']:.6f}; max |grad diff| {grad_diff:.2e}; exact Angle "
+        f"(not the network) {values['exact_grad']:.6f}"
     )
     print(
         "  first call (trace + compile), s: "
@@ -268,6 +278,7 @@ def bench_likelihood(args, model, data, hssm_data, config, true_rows):
     ms = interleaved(fns, args.blocks, args.per_block)
     row("logp (4000 trials)", ms["hssm"], ms["ours"])
     row("logp + grad", ms["hssm_grad"], ms["ours_grad"])
+    row("logp + grad [exact Angle]", ms["hssm_grad"], ms["exact_grad"])
     row("bare LAN logp", ms["hssm_bare"], ms["ours_bare"])
     row("bare LAN logp + grad", ms["hssm_bare_grad"], ms["ours_bare_grad"])
     row(
@@ -370,6 +381,7 @@ def bench_model_graph(args, models, points) -> None:
         print(f"  {name}: model logp at its starting point {values[name]:.3f}")
     ms = interleaved(fns, args.blocks, args.per_block)
     row("PyMC model logp + grad", ms["hssm"], ms["ours"])
+    row("PyMC model logp + grad [exact Angle]", ms["hssm"], ms["exact"])
 
 
 def sample(hssm_model, tune, draws, seed, initvals, timeout=None):
@@ -408,7 +420,7 @@ def sample(hssm_model, tune, draws, seed, initvals, timeout=None):
 
 
 def natural_draws(name, hssm_model, idata, names) -> dict[str, np.ndarray]:
-    if name == "ours":
+    if name != "hssm":
         return rlssm.group_draws(hssm_model)
     posterior = idata["posterior"]
     # HSSM's links are identity (asserted in `hssm_initvals`).
@@ -416,19 +428,19 @@ def natural_draws(name, hssm_model, idata, names) -> dict[str, np.ndarray]:
 
 
 def bench_sampling(args, data, bundle, models, names, hssm_init):
-    initvals = {"hssm": hssm_init, "ours": None}
+    initvals = {"hssm": hssm_init, "ours": None, "exact": None}
     intercepts = [f"{p}_Intercept" for p in names]
     group = bundle["params_true_group"]
     first, results, natural = {}, {}, {}
     # First draw, interleaved twice (A B B A) so that one-time costs of the
     # process do not land on one side; the minimum is reported.
-    for name in ["hssm", "ours", "ours", "hssm"]:
+    for name in ["hssm", "ours", "exact", "exact", "ours", "hssm"]:
         _, elapsed = sample(models[name], 1, 1, args.seed, initvals[name])
         first.setdefault(name, []).append(elapsed)
         print(f"  {name}: sample(tune=1, draws=1) {elapsed:.1f} s")
     nan = float("nan")
     timed_out = False
-    for name in ["ours", "hssm"]:
+    for name in ["ours", "exact", "hssm"]:
         idata, elapsed = sample(
             models[name],
             args.tune,
@@ -471,51 +483,67 @@ def bench_sampling(args, data, bundle, models, names, hssm_init):
         "\n  group intercepts, natural scale: posterior mean +- sd "
         "[(mean - truth) / sd]"
     )
-    print(f"  {'param':>9} {'truth':>7} {'HSSM':>26} {'ours':>26}")
+    print(
+        f"  {'param':>9} {'truth':>7} {'HSSM':>26} {'ours':>26} "
+        f"{'ours, exact Angle':>26}"
+    )
     for p in names:
         truth = float(group[f"{p}_mean"])
         cells = []
-        for name in ["hssm", "ours"]:
+        for name in ["hssm", "ours", "exact"]:
             d = natural[name][p]
             m, s = float(np.mean(d)), float(np.std(d))
             cells.append(f"{m:7.3f} +- {s:5.3f} [{safe_ratio(m - truth, s):+6.1f}]")
-        print(f"  {p:>9} {truth:7.3f} {cells[0]:>26} {cells[1]:>26}")
+        print(f"  {p:>9} {truth:7.3f} {cells[0]:>26} {cells[1]:>26} {cells[2]:>26}")
 
-    h, o = results["hssm"], results["ours"]
-    row("time to first draw", min(first["hssm"]), min(first["ours"]), "s")
-    row("sampling (excl. first draw)", h["sampling"], o["sampling"], "s")
-    row("divergences (after tune)", h["divergences"], o["divergences"], "n", False)
-    row("mean tree size", h["steps"], o["steps"], "n", False)
-    row("step size", h["step"], o["step"], "", False)
+    h = results["hssm"]
     steps = args.tune + args.draws
-    row(
-        "sampling ms/gradient (est.)",
-        h["sampling"] / (steps * h["steps"]) * 1e3,
-        o["sampling"] / (steps * o["steps"]) * 1e3,
-    )
-    row(
-        "ESS/s min", min(h["ess"]) / h["sampling"], min(o["ess"]) / o["sampling"], "1/s"
-    )
-    row(
-        "ESS/s median",
-        statistics.median(h["ess"]) / h["sampling"],
-        statistics.median(o["ess"]) / o["sampling"],
-        "1/s",
-    )
+    for name, suffix in (("ours", ""), ("exact", " [exact Angle]")):
+        o = results[name]
+        row("time to first draw" + suffix, min(first["hssm"]), min(first[name]), "s")
+        row("sampling (excl. first draw)" + suffix, h["sampling"], o["sampling"], "s")
+        row(
+            "divergences (after tune)" + suffix,
+            h["divergences"],
+            o["divergences"],
+            "n",
+            False,
+        )
+        row("mean tree size" + suffix, h["steps"], o["steps"], "n", False)
+        row("step size" + suffix, h["step"], o["step"], "", False)
+        row(
+            "sampling ms/gradient (est.)" + suffix,
+            h["sampling"] / (steps * h["steps"]) * 1e3,
+            o["sampling"] / (steps * o["steps"]) * 1e3,
+        )
+        row(
+            "ESS/s min" + suffix,
+            min(h["ess"]) / h["sampling"],
+            min(o["ess"]) / o["sampling"],
+            "1/s",
+        )
+        row(
+            "ESS/s median" + suffix,
+            statistics.median(h["ess"]) / h["sampling"],
+            statistics.median(o["ess"]) / o["sampling"],
+            "1/s",
+        )
     return timed_out
 
 
 def print_table() -> None:
     print()
-    print(f"{'metric':<28} {'unit':>4} {'HSSM':>10} {'ours':>10} {'HSSM/ours':>10}")
-    print("-" * 66)
+    print(f"{'metric':<42} {'unit':>4} {'HSSM':>10} {'ours':>10} {'HSSM/ours':>10}")
+    print("-" * 80)
     for metric, unit, h, o, ratio in ROWS:
         r = f"{safe_ratio(h, o):10.2f}" if ratio else f"{'-':>10}"
-        print(f"{metric:<28} {unit:>4} {h:10.4g} {o:10.4g} {r}")
+        print(f"{metric:<42} {unit:>4} {h:10.4g} {o:10.4g} {r}")
     print(
         "HSSM/ours > 1: rlssm is faster (time rows); < 1: rlssm is better "
         "(ESS/s rows); 'x' rows are full / bare likelihood. Targets: logp + grad "
-        "ratio >= 1, ours full/bare logp+grad <= 1.3, ESS/s min ratio <= 0.2."
+        "ratio >= 1, ours full/bare logp+grad <= 1.3, ESS/s min ratio <= 0.2. "
+        "Rows marked [exact Angle] compare HSSM with ours using the exact angle "
+        "likelihood (rlssm.Angle) instead of the network: the same model."
     )
 
 
@@ -556,6 +584,9 @@ def main() -> None:
     model = rlssm.RLSSM(
         rlssm.RescorlaWagner(), rlssm.LAN("angle"), columns={"trial_id": "trial"}
     )
+    exact = rlssm.RLSSM(
+        rlssm.RescorlaWagner(), rlssm.Angle(), columns={"trial_id": "trial"}
+    )
     base = hssm_base_logp()
     with mock.patch.dict(registry._SSM_LOGP_CACHE, {"angle": base}):
         config = registry.get_rlssm_model_config(HSSM_MODEL)
@@ -570,10 +601,14 @@ def main() -> None:
     print(f"{len(data)} trials, {len(pids)} participants; params {names}")
 
     print("\n[1-3] likelihood (ms per call, median of interleaved blocks)")
-    bench_likelihood(args, model, data, hssm_data, config, true_rows)
+    bench_likelihood(args, model, exact, data, hssm_data, config, true_rows)
     print("\n[4] model build (HSSM: its defaults; ours: to_hssm(data))")
     hssm_model, ours_model = bench_build(args, model, data, hssm_data, names)
-    models = {"hssm": hssm_model, "ours": ours_model}
+    models = {
+        "hssm": hssm_model,
+        "ours": ours_model,
+        "exact": quiet(exact.to_hssm, data),
+    }
     hssm_init = hssm_initvals(hssm_model, data, bundle, names, args.init_sd)
     print(
         "  HSSM initial values: intercepts at the true group means "
@@ -584,6 +619,7 @@ def main() -> None:
     points = {
         "hssm": start_point(hssm_model, hssm_init, args.seed),
         "ours": start_point(ours_model, None, args.seed),
+        "exact": start_point(models["exact"], None, args.seed),
     }
     bench_model_graph(args, models, points)
     timed_out = False
