@@ -39,7 +39,11 @@ def group_draws(hssm_model: Any) -> dict[str, np.ndarray]:
 
 
 def row_draws(
-    hssm_model: Any, n_draws: int | None = None, seed: int = 0
+    hssm_model: Any,
+    n_draws: int | None = None,
+    seed: int = 0,
+    *,
+    traces: Any = None,
 ) -> dict[str, np.ndarray]:
     """Posterior draws of every parameter's value on every row of the data.
 
@@ -57,6 +61,11 @@ def row_draws(
         all chains; all of them if None.
     seed
         Seed of the random choice of draws.
+    traces
+        The `DataTree` (or `InferenceData`) to read the posterior from, e.g. one
+        saved from an earlier `sample()` of the same model and data with
+        `traces.to_netcdf(path)` and loaded with `xarray.open_datatree(path)`;
+        by default the model's own `traces`.
 
     Returns
     -------
@@ -69,8 +78,8 @@ def row_draws(
     Raises
     ------
     ValueError
-        If the model has not been sampled, or `n_draws` exceeds the draws there
-        are.
+        If the model has not been sampled (and no `traces` are given), or
+        `n_draws` exceeds the draws there are.
 
     Warns
     -----
@@ -78,12 +87,14 @@ def row_draws(
         If the model has a lapse mixture (`p_outlier`), which the draws leave
         out.
     """
-    try:
-        traces = hssm_model.traces
-    except ValueError:
-        raise ValueError(
-            "The model has not been sampled yet; call `.sample()` first."
-        ) from None
+    if traces is None:
+        try:
+            traces = hssm_model.traces
+        except ValueError:
+            raise ValueError(
+                "The model has not been sampled yet; call `.sample()` first, or "
+                "pass `traces=`."
+            ) from None
     posterior = traces["posterior"].to_dataset()
     available = posterior.sizes["chain"] * posterior.sizes["draw"]
     if n_draws is not None and not 1 <= n_draws <= available:

@@ -1,11 +1,15 @@
 """The PyTensor Op, the HSSM model built by `to_hssm`, and its defaults."""
 
+import tempfile
+from pathlib import Path
+
 import hssm
 import numpy as np
 import pandas as pd
 import pytensor
 import pytensor.tensor as pt
 import pytest
+import xarray as xr
 from test_data import setting
 from test_learning import bandit_frame
 
@@ -192,6 +196,8 @@ def test_hssm_predictive_sampling_points_to_ours(frame):
         hssm_model.sample_posterior_predictive(draws=5)
     with pytest.raises(NotImplementedError, match=r"rlssm\.simulate"):
         hssm_model.sample_prior_predictive(draws=5)
+    with pytest.raises(ValueError, match=r"not been sampled.*traces="):
+        rlssm.row_draws(hssm_model)
 
 
 def inverse_link(x, bounds):
@@ -232,6 +238,14 @@ def check_row_draws(hssm_model, frame):
         assert np.isclose(stacked, values, rtol=1e-12).all(axis=(1, 2)).sum() == 1
     with pytest.raises(ValueError, match="n_draws"):
         rlssm.row_draws(hssm_model, n_draws=10_000)
+    # The same draws from traces saved to disk and read back.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "traces.nc"
+        hssm_model.traces.to_netcdf(path)
+        with xr.open_datatree(path) as loaded:
+            again = rlssm.row_draws(hssm_model, n_draws=7, seed=1, traces=loaded)
+    for name, values in some.items():
+        np.testing.assert_array_equal(again[name], values)
     params = hssm_model.sample_posterior_predictive(
         kind="response_params", inplace=False
     )
