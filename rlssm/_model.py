@@ -342,7 +342,9 @@ class RLSSM(eqx.Module):
         Returns
         -------
         hssm.HSSM
-            The model.
+            The model (a subclass of `hssm.HSSM` whose own predictive sampling,
+            which would ignore learning, raises an error pointing to
+            `rlssm.predict_one_step` and `rlssm.predict_closed_loop`).
         """
         from ._hssm import to_hssm
 
