@@ -41,15 +41,10 @@ from typing import ClassVar
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Float, Int, Real
 
-from ._ddm import (
-    _TT_SWITCH,
-    _broadcast_params,
-    _log_large_time,
-    _log_small_time,
-    _sample_linear_bounds,
-)
 from ._decision import LOGP_FLOOR, AbstractDecision
+from ._first_passage import broadcast_params, sample_linear_bounds
 from ._params import ParamSpec
+from ._wiener import TT_SWITCH, log_large_time, log_small_time
 
 _MIN_DECISION_TIME = 1e-15  # HSSM's `epsilon`: shorter decision times are floored.
 
@@ -166,11 +161,11 @@ class Angle(AbstractDecision):
         # Standardised time of the constant-bound DDM; the lower clip only
         # matters for absurd scales and keeps 1 / tt**2 finite in the gradient.
         tt = jnp.maximum(tau / (4.0 * a**2 * ratio), jnp.finfo(dtype).tiny ** 0.25)
-        small = tt < _TT_SWITCH
+        small = tt < TT_SWITCH
         log_standard = jnp.where(
             small,
-            _log_small_time(jnp.where(small, tt, _TT_SWITCH), w),
-            _log_large_time(jnp.where(small, _TT_SWITCH, tt), w),
+            log_small_time(jnp.where(small, tt, TT_SWITCH), w),
+            log_large_time(jnp.where(small, TT_SWITCH, tt), w),
         )
         hit = jnp.where(upper, bound, -bound)
         logp = (
@@ -190,13 +185,13 @@ class Angle(AbstractDecision):
 
         Each draw inverts the exact first-passage distribution numerically, in
         the Doob time `s` in which the bounds are constant (see the module
-        docstring and `rlssm._ddm._sample_linear_bounds`): both bounds' densities
-        are integrated on a grid, the choice is drawn from their masses and the
-        decision time from the chosen bound's cumulative distribution. The bias
-        is far below Monte-Carlo error (quantiles within about 1e-5 s of the
-        exact ones). When the bounds widen (`theta < 0`) the process never
-        stops with a small probability; draws are then conditional on a
-        response.
+        docstring and `rlssm._first_passage.sample_linear_bounds`): both
+        bounds' densities are integrated on a grid, the choice is drawn from
+        their masses and the decision time from the chosen bound's cumulative
+        distribution. The bias is far below Monte-Carlo error (quantiles within
+        about 1e-5 s of the exact ones). When the bounds widen (`theta < 0`)
+        the process never stops with a small probability; draws are then
+        conditional on a response.
 
         Parameters
         ----------
@@ -212,10 +207,10 @@ class Angle(AbstractDecision):
             Response times in seconds (NaN where a parameter lies outside its
             bounds) and choices, -1 (lower) or +1 (upper bound), of that shape.
         """
-        values = _broadcast_params(params, tuple(self.list_params))
+        values = broadcast_params(params, tuple(self.list_params))
         valid = jnp.ones(values[0].shape, bool)
         for spec, value in zip(self.param_specs, values, strict=True):
             valid &= (value >= spec.lower) & (value <= spec.upper)
         v, a, z, t, theta = values
-        rt, choice = _sample_linear_bounds(key, v, a, z, t, jnp.tan(theta))
+        rt, choice = sample_linear_bounds(key, v, a, z, t, jnp.tan(theta))
         return jnp.where(valid, rt, jnp.nan), choice

@@ -12,8 +12,8 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Float, Int
 
-from ._ddm import _broadcast_params, _sample_linear_bounds
 from ._decision import LOGP_FLOOR, AbstractDecision
+from ._first_passage import broadcast_params, sample_linear_bounds
 from ._params import ParamSpec
 
 NETWORKS_DIR_ENV = "RLSSM_NETWORKS_DIR"
@@ -311,7 +311,7 @@ class LAN(AbstractDecision):
                 "the network approximates). Simulate other models with their "
                 "own simulator, e.g. `ssms.basic_simulators.simulator.simulator`."
             )
-        values = _broadcast_params(params, tuple(self.list_params))
+        values = broadcast_params(params, tuple(self.list_params))
         valid = jnp.ones(values[0].shape, bool)
         for spec, value in zip(self.param_specs, values, strict=True):
             valid &= (value >= spec.lower) & (value <= spec.upper)
@@ -319,5 +319,5 @@ class LAN(AbstractDecision):
         slope = jnp.tan(named["theta"]) if self.name == "angle" else 0.0 * named["a"]
         a = named["a"] + _EULER_OVERSHOOT
         z = 0.5 + (named["z"] - 0.5) * named["a"] / a
-        rt, choice = _sample_linear_bounds(key, named["v"], a, z, named["t"], slope)
+        rt, choice = sample_linear_bounds(key, named["v"], a, z, named["t"], slope)
         return jnp.where(valid, rt, jnp.nan), choice

@@ -129,7 +129,7 @@ def test_angle_samples_with_widening_bounds():
 def test_sampler_bias_is_far_below_sampling_error():
     # Quantiles from the sampler's own inversion at fixed uniforms (no Monte
     # Carlo error) against the exact ones.
-    from rlssm._ddm import _invert_one
+    from rlssm._first_passage import _invert_one
 
     params = SETTINGS[2]
     invert = jax.jit(jax.vmap(_invert_one, in_axes=(0, None, None, None, None, None)))
