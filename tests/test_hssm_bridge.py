@@ -232,10 +232,11 @@ def check_row_draws(hssm_model, frame):
             )
     some = rlssm.row_draws(hssm_model, n_draws=7, seed=1)
     assert {values.shape for values in some.values()} == {(7, len(frame))}
-    # A subset: 7 distinct draws among all, the same ones for every parameter.
+    # A subset: each of the 7 is one of all the draws, for every parameter at
+    # once (a chain may repeat a draw when NUTS stays put, so matches can be >1).
     stacked = np.stack([draws[name] for name in MODEL.list_params], axis=1)
     for values in np.stack([some[name] for name in MODEL.list_params], axis=1):
-        assert np.isclose(stacked, values, rtol=1e-12).all(axis=(1, 2)).sum() == 1
+        assert np.isclose(stacked, values, rtol=1e-12).all(axis=(1, 2)).any()
     with pytest.raises(ValueError, match="n_draws"):
         rlssm.row_draws(hssm_model, n_draws=10_000)
     # The same draws from traces saved to disk and read back.
