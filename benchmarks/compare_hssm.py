@@ -22,6 +22,8 @@ two-armed bandit data set, each used as a user gets it:
   model's exact density, no network) as the decision. It is the same model, so
   the rows marked "[exact Angle]" show what a user fitting the angle model with
   rlssm gets; the unmarked rows compare the network with the network.
+- Ours with the network in float32 (`LAN("angle", dtype=jnp.float32)`, the
+  precision the network was trained and stored in): rows "[LAN float32]".
 
 The two PyMC models therefore differ in their priors, parameterisation, lapse
 and likelihood Op; the sampling rows compare what a user gets from each, not
@@ -192,7 +194,7 @@ def build_hssm(hssm_data, base, names):
 
 
 # ----------------------------------------------------------------- benchmarks
-def bench_likelihood(args, model, exact, data, hssm_data, config, true_rows):
+def bench_likelihood(args, model, exact, fast, data, hssm_data, config, true_rows):
     n_participants, n_trials = data[PARTICIPANT].nunique(), len(data) // 20
     names = list(config.list_params)
     assert names == model.list_params, (names, model.list_params)
@@ -216,6 +218,9 @@ def bench_likelihood(args, model, exact, data, hssm_data, config, true_rows):
 
     def exact_sum(*values):
         return jnp.sum(exact.logp(panel, dict(zip(names, values, strict=True))))
+
+    def fast_sum(*values):
+        return jnp.sum(fast.logp(panel, dict(zip(names, values, strict=True))))
 
     # The bare decision likelihood on the drift the learner produces.
     latents = model.latents(panel, dict(zip(names, true_rows, strict=True)))
@@ -241,6 +246,7 @@ def bench_likelihood(args, model, exact, data, hssm_data, config, true_rows):
         "hssm_grad": (jax.jit(jax.value_and_grad(hssm_sum, argnums)), true_rows),
         "ours_grad": (jax.jit(jax.value_and_grad(ours_sum, argnums)), true_rows),
         "exact_grad": (jax.jit(jax.value_and_grad(exact_sum, argnums)), true_rows),
+        "fast_grad": (jax.jit(jax.value_and_grad(fast_sum, argnums)), true_rows),
         "ours_bare": (jax.jit(ours_bare), decision_values),
         "ours_bare_grad": (
             jax.jit(jax.value_and_grad(ours_bare, dargnums)),
@@ -268,7 +274,8 @@ def bench_likelihood(args, model, exact, data, hssm_data, config, true_rows):
         f"  sum logp at the truth: HSSM {values['hssm']:.6f}, ours "
         f"{values['ours']:.6f}, ours bare {values['ours_bare']:.6f}, HSSM bare "
         f"{values['hssm_bare']:.6f}; max |grad diff| {grad_diff:.2e}; exact Angle "
-        f"(not the network) {values['exact_grad']:.6f}"
+        f"(not the network) {values['exact_grad']:.6f}; float32 network "
+        f"{values['fast_grad']:.6f}"
     )
     print(
         "  first call (trace + compile), s: "
@@ -279,6 +286,7 @@ def bench_likelihood(args, model, exact, data, hssm_data, config, true_rows):
     row("logp (4000 trials)", ms["hssm"], ms["ours"])
     row("logp + grad", ms["hssm_grad"], ms["ours_grad"])
     row("logp + grad [exact Angle]", ms["hssm_grad"], ms["exact_grad"])
+    row("logp + grad [LAN float32]", ms["hssm_grad"], ms["fast_grad"])
     row("bare LAN logp", ms["hssm_bare"], ms["ours_bare"])
     row("bare LAN logp + grad", ms["hssm_bare_grad"], ms["ours_bare_grad"])
     row(
@@ -382,6 +390,7 @@ def bench_model_graph(args, models, points) -> None:
     ms = interleaved(fns, args.blocks, args.per_block)
     row("PyMC model logp + grad", ms["hssm"], ms["ours"])
     row("PyMC model logp + grad [exact Angle]", ms["hssm"], ms["exact"])
+    row("PyMC model logp + grad [LAN float32]", ms["hssm"], ms["fast"])
 
 
 def sample(hssm_model, tune, draws, seed, initvals, timeout=None):
@@ -428,19 +437,19 @@ def natural_draws(name, hssm_model, idata, names) -> dict[str, np.ndarray]:
 
 
 def bench_sampling(args, data, bundle, models, names, hssm_init):
-    initvals = {"hssm": hssm_init, "ours": None, "exact": None}
+    initvals = {"hssm": hssm_init, "ours": None, "exact": None, "fast": None}
     intercepts = [f"{p}_Intercept" for p in names]
     group = bundle["params_true_group"]
     first, results, natural = {}, {}, {}
     # First draw, interleaved twice (A B B A) so that one-time costs of the
     # process do not land on one side; the minimum is reported.
-    for name in ["hssm", "ours", "exact", "exact", "ours", "hssm"]:
+    for name in ["hssm", "ours", "exact", "fast", "fast", "exact", "ours", "hssm"]:
         _, elapsed = sample(models[name], 1, 1, args.seed, initvals[name])
         first.setdefault(name, []).append(elapsed)
         print(f"  {name}: sample(tune=1, draws=1) {elapsed:.1f} s")
     nan = float("nan")
     timed_out = False
-    for name in ["ours", "exact", "hssm"]:
+    for name in ["ours", "exact", "fast", "hssm"]:
         idata, elapsed = sample(
             models[name],
             args.tune,
@@ -485,20 +494,24 @@ def bench_sampling(args, data, bundle, models, names, hssm_init):
     )
     print(
         f"  {'param':>9} {'truth':>7} {'HSSM':>26} {'ours':>26} "
-        f"{'ours, exact Angle':>26}"
+        f"{'ours, exact Angle':>26} {'ours, LAN float32':>26}"
     )
     for p in names:
         truth = float(group[f"{p}_mean"])
         cells = []
-        for name in ["hssm", "ours", "exact"]:
+        for name in ["hssm", "ours", "exact", "fast"]:
             d = natural[name][p]
             m, s = float(np.mean(d)), float(np.std(d))
             cells.append(f"{m:7.3f} +- {s:5.3f} [{safe_ratio(m - truth, s):+6.1f}]")
-        print(f"  {p:>9} {truth:7.3f} {cells[0]:>26} {cells[1]:>26} {cells[2]:>26}")
+        print(f"  {p:>9} {truth:7.3f} " + " ".join(f"{c:>26}" for c in cells))
 
     h = results["hssm"]
     steps = args.tune + args.draws
-    for name, suffix in (("ours", ""), ("exact", " [exact Angle]")):
+    for name, suffix in (
+        ("ours", ""),
+        ("exact", " [exact Angle]"),
+        ("fast", " [LAN float32]"),
+    ):
         o = results[name]
         row("time to first draw" + suffix, min(first["hssm"]), min(first[name]), "s")
         row("sampling (excl. first draw)" + suffix, h["sampling"], o["sampling"], "s")
@@ -543,7 +556,8 @@ def print_table() -> None:
         "(ESS/s rows); 'x' rows are full / bare likelihood. Targets: logp + grad "
         "ratio >= 1, ours full/bare logp+grad <= 1.3, ESS/s min ratio <= 0.2. "
         "Rows marked [exact Angle] compare HSSM with ours using the exact angle "
-        "likelihood (rlssm.Angle) instead of the network: the same model."
+        "likelihood (rlssm.Angle) instead of the network: the same model; "
+        "[LAN float32]: ours with the network evaluated in float32."
     )
 
 
@@ -587,6 +601,11 @@ def main() -> None:
     exact = rlssm.RLSSM(
         rlssm.RescorlaWagner(), rlssm.Angle(), columns={"trial_id": "trial"}
     )
+    fast = rlssm.RLSSM(
+        rlssm.RescorlaWagner(),
+        rlssm.LAN("angle", dtype=jnp.float32),
+        columns={"trial_id": "trial"},
+    )
     base = hssm_base_logp()
     with mock.patch.dict(registry._SSM_LOGP_CACHE, {"angle": base}):
         config = registry.get_rlssm_model_config(HSSM_MODEL)
@@ -601,13 +620,14 @@ def main() -> None:
     print(f"{len(data)} trials, {len(pids)} participants; params {names}")
 
     print("\n[1-3] likelihood (ms per call, median of interleaved blocks)")
-    bench_likelihood(args, model, exact, data, hssm_data, config, true_rows)
+    bench_likelihood(args, model, exact, fast, data, hssm_data, config, true_rows)
     print("\n[4] model build (HSSM: its defaults; ours: to_hssm(data))")
     hssm_model, ours_model = bench_build(args, model, data, hssm_data, names)
     models = {
         "hssm": hssm_model,
         "ours": ours_model,
         "exact": quiet(exact.to_hssm, data),
+        "fast": quiet(fast.to_hssm, data),
     }
     hssm_init = hssm_initvals(hssm_model, data, bundle, names, args.init_sd)
     print(
@@ -620,6 +640,7 @@ def main() -> None:
         "hssm": start_point(hssm_model, hssm_init, args.seed),
         "ours": start_point(ours_model, None, args.seed),
         "exact": start_point(models["exact"], None, args.seed),
+        "fast": start_point(models["fast"], None, args.seed),
     }
     bench_model_graph(args, models, points)
     timed_out = False

@@ -40,6 +40,35 @@ def test_matches_onnxruntime(name):
     assert ours.dtype == np.float32
 
 
+def test_float32_network_in_64_bit_mode(angle_lan):
+    import jax
+    import jax.numpy as jnp
+
+    lan32 = rlssm.LAN("angle", dtype=jnp.float32)
+    rt, choice, params = random_rows(lan32, 4000, seed=1)
+    rt, choice = rt.astype(np.float64), choice.astype(np.float64)
+    params = {name: value.astype(np.float64) for name, value in params.items()}
+    ours = np.asarray(lan32.logp(rt, choice, params))
+    assert ours.dtype == np.float64
+    inputs = np.stack([params[p] for p in lan32.list_params] + [rt, choice], axis=1)
+    reference = onnxruntime_logp(NETWORKS / "angle.onnx", inputs.astype(np.float32))
+    np.testing.assert_allclose(ours, reference, atol=1e-5, rtol=5e-6)  # float32
+    np.testing.assert_allclose(ours, angle_lan.logp(rt, choice, params), atol=1e-4)
+
+    def total(lan, v):
+        return jnp.sum(lan.logp(rt, choice, {**params, "v": v}))
+
+    grad32 = jax.grad(lambda v: total(lan32, v))(params["v"])
+    grad64 = jax.grad(lambda v: total(angle_lan, v))(params["v"])
+    assert grad32.dtype == jnp.float64
+    np.testing.assert_allclose(grad32, grad64, rtol=1e-3, atol=1e-4)
+
+
+def test_network_dtype_must_be_floating():
+    with pytest.raises(ValueError, match=r"dtype=.*floating dtype.*int32"):
+        rlssm.LAN("angle", dtype=np.int32)
+
+
 def test_network_unknown_to_hssm_takes_explicit_specs():
     specs = tuple(
         rlssm.ParamSpec(name, lower, upper, (lower + upper) / 2)
