@@ -254,3 +254,14 @@ def check_row_draws(hssm_model, frame):
     # HSSM's predictive plots sample through the guarded method.
     with pytest.raises(NotImplementedError, match=r"rlssm\.predict_closed_loop"):
         hssm_model.plot_predictive()
+
+
+@pytest.mark.slow
+def test_row_draws_leave_out_a_lapse_with_a_warning(frame):
+    hssm_model = MODEL.to_hssm(frame, p_outlier=0.05)
+    hssm_model.sample(sampler="numpyro", chains=1, tune=10, draws=5, progressbar=False)
+    assert "p_outlier" in hssm_model.list_params
+    with pytest.warns(UserWarning, match=r"lapse mixture \(`p_outlier`\)"):
+        draws = rlssm.row_draws(hssm_model)
+    assert list(draws) == MODEL.list_params
+    assert {values.shape for values in draws.values()} == {(5, len(frame))}

@@ -345,3 +345,43 @@ def test_trials_outside_the_decision_bounds_are_nan_and_warned(data):
     for column in ("rt", "response"):
         missing = np.isnan(predicted[column].to_numpy().reshape(2, -1))
         np.testing.assert_array_equal(missing, np.tile(outside, (2, 1)))
+
+
+def test_check_arguments_are_validated(data, predictive):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(TypeError, match="`better` must be an option index"):
+        rlssm.learning_curve(MODEL, data, predictive, better=1.5)
+    with pytest.raises(ValueError, match=r"`quantiles` must be values in \(0, 1\)"):
+        rlssm.rt_quantiles(MODEL, data, predictive, quantiles=(0.5, 1.0))
+    with pytest.raises(ValueError, match=r"`prob` must lie in \(0, 1\)"):
+        rlssm.latent_summary(MODEL, data, shared(2), prob=0.0)
+    _, axis = plt.subplots()
+    with pytest.raises(ValueError, match="`ax` works with one panel"):
+        rlssm.plot_learning_curve(MODEL, data, predictive, by_participant=True, ax=axis)
+    plt.close("all")
+
+
+def test_better_option_needs_feedback_or_an_argument(data, predictive):
+    from typing import ClassVar
+
+    class RewardRW(rlssm.AbstractValueLearning):
+        param_specs: ClassVar = (rlssm.ParamSpec("rl_alpha", 0.0, 1.0, 0.2),)
+        data_columns: ClassVar = ("reward",)
+        n_options: int = 2
+        q0: float = 0.5
+
+        def update(self, state, params, choice, data):
+            return state.at[choice].add(
+                params["rl_alpha"] * (data["reward"] - state[choice])
+            )
+
+    model = rlssm.RLSSM(RewardRW(), rlssm.DDM())
+    renamed = data.rename(columns={"feedback": "reward"})
+    with pytest.raises(ValueError, match="no `feedback` column.*`better=`"):
+        rlssm.learning_curve(model, renamed, predictive)
+    table = rlssm.learning_curve(model, renamed, predictive, better=1)
+    assert len(table) == 3
