@@ -161,6 +161,8 @@ def learning_curve(
 
     Raises
     ------
+    TypeError
+        If `better` is not an int, a str or None.
     ValueError
         If `better`, `bin_size`, `prob` or `predictive` is malformed.
     """
