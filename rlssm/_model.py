@@ -256,6 +256,23 @@ class RLSSM(eqx.Module):
         flat = lambda grid: grid.reshape(-1, *grid.shape[2:])[to_rows]  # noqa: E731
         return flat(q), jax.tree.map(flat, mapped), jax.tree.map(flat, extra)
 
+    def _decision_params(
+        self, mapped: Mapping[str, Array], params: Mapping[str, Array]
+    ) -> dict[str, Array]:
+        """Return the decision's parameters: mapped ones, the rest from `params`."""
+        return {
+            name: mapped[name] if name in mapped else params[name]
+            for name in self.decision.list_params
+        }
+
+    def _decision_rows(
+        self, panel: Panel, params: Mapping[str, ArrayLike]
+    ) -> dict[str, Array]:
+        """Return the decision's parameters on every row, after the trial loop."""
+        row_params = self._row_params(params, panel.n_rows)
+        _, mapped, _ = self._trial_loop(panel, row_params)
+        return self._decision_params(mapped, row_params)
+
     def _as_panel(self, data: pd.DataFrame | Panel) -> Panel:
         return data if isinstance(data, Panel) else self.panel(data)
 
@@ -281,14 +298,9 @@ class RLSSM(eqx.Module):
             to `params`.
         """
         panel = self._as_panel(data)
-        row_params = self._row_params(params, panel.n_rows)
-        _, mapped, _ = self._trial_loop(panel, row_params)
-        decision_params = {
-            name: mapped[name] if name in mapped else row_params[name]
-            for name in self.decision.list_params
-        }
+        decision_params = self._decision_rows(panel, params)
         choices = jnp.asarray(self.decision.choices)[panel.option_rows]
-        rt = jnp.asarray(panel.rt_rows, next(iter(row_params.values())).dtype)
+        rt = jnp.asarray(panel.rt_rows, next(iter(decision_params.values())).dtype)
         logp = self.decision.logp(rt, choices.astype(rt.dtype), decision_params)
         if panel.observed_rows.all():
             return logp

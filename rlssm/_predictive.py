@@ -24,14 +24,14 @@ draws in batches to bound memory, with no Python loop over trials.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pandas as pd
-from jaxtyping import Array, ArrayLike, Float
+from jaxtyping import Array, ArrayLike, Float, PyTree
 
 from ._data import Panel
 from ._environment import Bandit
@@ -92,6 +92,11 @@ def _warn_out_of_bounds(model: RLSSM, rt: np.ndarray) -> None:
         )
 
 
+def _over_draws(one_draw: Callable, draws: PyTree) -> PyTree:
+    """Apply `one_draw` to each draw (leading axis), jitted, `DRAW_BATCH` at once."""
+    return jax.jit(lambda xs: jax.lax.map(one_draw, xs, batch_size=DRAW_BATCH))(draws)
+
+
 def _by_draw(frame: pd.DataFrame, n_draws: int) -> pd.DataFrame:
     """`frame` repeated once per draw, with a leading `draw` column."""
     out = frame.iloc[np.tile(np.arange(len(frame)), n_draws)].reset_index(drop=True)
@@ -149,24 +154,16 @@ def predict_one_step(
     panel = model.panel(data)
     values, n_draws = _check_draws(model, draws, panel.n_rows)
     choices = jnp.asarray(model.decision.choices)
-    decision = model.decision
 
     def one_draw(args):
         params, draw_key = args
-        row_params = model._row_params(params, panel.n_rows)
-        _, mapped, _ = model._trial_loop(panel, row_params)
-        decision_params = {
-            name: mapped[name] if name in mapped else row_params[name]
-            for name in decision.list_params
-        }
-        rt, choice = decision.sample(draw_key, decision_params)
+        decision_params = model._decision_rows(panel, params)
+        rt, choice = model.decision.sample(draw_key, decision_params)
         option = jnp.argmax(choice[:, None] == choices[None, :], axis=1)
         return rt, option
 
     keys = jax.random.split(key, n_draws)
-    rt, option = jax.jit(lambda xs: jax.lax.map(one_draw, xs, batch_size=DRAW_BATCH))(
-        (values, keys)
-    )
+    rt, option = _over_draws(one_draw, (values, keys))
     rt, option = np.asarray(rt), np.asarray(option)
     _warn_out_of_bounds(model, rt)
     codes = _response_codes(model, data, panel)
@@ -278,9 +275,7 @@ def predict_closed_loop(
         return out["rt"], out["response"], out["feedback"]
 
     keys = jax.random.split(key, n_draws)
-    rt, option, feedback = jax.lax.map(
-        one_draw, (per_participant, keys), batch_size=DRAW_BATCH
-    )
+    rt, option, feedback = _over_draws(one_draw, (per_participant, keys))
     rt, option, feedback = np.asarray(rt), np.asarray(option), np.asarray(feedback)
     # Keep each participant's first n_p trials: the grid positions of real rows.
     positions = np.sort(panel.grid_position_rows)
@@ -358,9 +353,7 @@ def latent_summary(
         named = {f"q_{k}": q[:, k] for k in range(q.shape[1])}
         return {**named, **extra, **mapped}
 
-    latents = jax.jit(lambda xs: jax.lax.map(one_draw, xs, batch_size=DRAW_BATCH))(
-        values
-    )
+    latents = _over_draws(one_draw, values)
     tail = (1 - prob) / 2
     summary = {}
     for name, value in latents.items():

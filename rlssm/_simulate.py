@@ -86,10 +86,7 @@ def simulate_trials(
             decide_key, reward_key = jax.random.split(jax.random.fold_in(key, trial))
             q = learning.values(state)
             mapped = mapping(q, own)
-            decision_params = {
-                name: mapped[name] if name in mapped else own[name]
-                for name in decision.list_params
-            }
+            decision_params = model._decision_params(mapped, own)
             rt, choice = decision.sample(decide_key, decision_params)
             option = jnp.argmax(choices == choice).astype(jnp.int32)
             feedback = env.reward(reward_key, trial, option).astype(dtype)
