@@ -44,19 +44,24 @@ def bandit_frame(seed: int, n_participants=3, n_trials=60, minus_one=False):
 
 
 def numpy_loop(frame, rates, scaler, q0=0.5):
-    """Q before each trial and v by a plain loop; `rates(error, row)` is the rate."""
+    """Q before each trial, v and the prediction error, by a plain loop.
+
+    `rates(error, row)` is the learning rate; `scaler` a scalar or one per row.
+    """
     q_rows = np.zeros((len(frame), 2))
     v_rows = np.zeros(len(frame))
+    errors = np.zeros(len(frame))
+    scaler = np.broadcast_to(scaler, len(frame))
     for _, trials in frame.groupby("participant_id", sort=False):
         q = np.full(2, q0)
         for row in trials.sort_values("trial_id").itertuples():
             position = frame.index.get_loc(row.Index)
             option = int(row.response > 0)
             q_rows[position] = q
-            v_rows[position] = scaler * (q[1] - q[0])
-            error = row.feedback - q[option]
-            q[option] += rates(error, position) * error
-    return q_rows, v_rows
+            v_rows[position] = scaler[position] * (q[1] - q[0])
+            errors[position] = row.feedback - q[option]
+            q[option] += rates(errors[position], position) * errors[position]
+    return q_rows, v_rows, errors
 
 
 @pytest.mark.parametrize("minus_one", [False, True])
@@ -66,7 +71,7 @@ def test_rescorla_wagner_matches_numpy_loop(minus_one):
     latents = model.latents(
         frame, {"rl_alpha": 0.3, "scaler": 2.5, "a": 1, "z": 0.5, "t": 0.1}
     )
-    q, v = numpy_loop(frame, lambda error, row: 0.3, scaler=2.5)
+    q, v, _ = numpy_loop(frame, lambda error, row: 0.3, scaler=2.5)
     np.testing.assert_allclose(latents["q"], q, atol=1e-12)
     np.testing.assert_allclose(latents["v"], v, atol=1e-12)
 
@@ -84,7 +89,7 @@ def test_dual_alpha_matches_numpy_loop(minus_one):
         "t": 0.1,
     }
     latents = model.latents(frame, params)
-    q, v = numpy_loop(
+    q, v, _ = numpy_loop(
         frame, lambda error, row: 0.6 if error >= 0 else 0.1, scaler=3.0, q0=0.2
     )
     np.testing.assert_allclose(latents["q"], q, atol=1e-12)
@@ -97,7 +102,7 @@ def test_trial_varying_learning_rate_follows_row_order():
     model = rlssm.RLSSM(rlssm.RescorlaWagner(), rlssm.DDM())
     params = {"rl_alpha": alpha, "scaler": 1.5, "a": 1, "z": 0.5, "t": 0.1}
     latents = model.latents(frame, params)
-    q, v = numpy_loop(frame, lambda error, row: alpha[row], scaler=1.5)
+    q, v, _ = numpy_loop(frame, lambda error, row: alpha[row], scaler=1.5)
     np.testing.assert_allclose(latents["q"], q, atol=1e-12)
     np.testing.assert_allclose(latents["v"], v, atol=1e-12)
 

@@ -9,6 +9,7 @@ import jax
 import numpy as np
 import pandas as pd
 import pytest
+from test_learning import numpy_loop
 
 import rlssm
 
@@ -27,23 +28,9 @@ def p_upper(v, a, z):
     return np.where(v == 0, z, p)
 
 
-def numpy_values(frame, rl_alpha, scaler, q0=0.5):
-    """Q before each trial, v and the prediction error, by a plain loop."""
-    q_rows = np.zeros((len(frame), 2))
-    v_rows = np.zeros(len(frame))
-    errors = np.zeros(len(frame))
-    rl_alpha = np.broadcast_to(rl_alpha, len(frame))
-    scaler = np.broadcast_to(scaler, len(frame))
-    for _, trials in frame.groupby("participant_id", sort=False):
-        q = np.full(2, q0)
-        for row in trials.sort_values("trial_id").itertuples():
-            i = frame.index.get_loc(row.Index)
-            option = int(row.response > 0)
-            q_rows[i] = q
-            v_rows[i] = scaler[i] * (q[1] - q[0])
-            errors[i] = row.feedback - q[option]
-            q[option] += rl_alpha[i] * errors[i]
-    return q_rows, v_rows, errors
+def numpy_values(frame, rl_alpha, scaler):
+    """Q before each trial, v and the prediction error of RW, by a plain loop."""
+    return numpy_loop(frame, lambda error, row: rl_alpha, scaler)
 
 
 @pytest.fixture(scope="module")
